@@ -1,0 +1,56 @@
+# Linli 邻里 — set-up and everyday commands. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# The demo runs with DEBUG on and the development secret; tests get their own.
+DEMO_ENV := DEBUG=1
+TEST_ENV := SECRET_KEY=linli-test-secret STATIC_MANIFEST=0
+
+.PHONY: demo test install assets migrate messages bench clean
+
+demo: install assets
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install assets
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Front-end libraries from the npm registry (versions pinned in package-lock.json),
+# copied into static_vendor/ and served by the app itself.
+assets: static_vendor/.installed
+
+static_vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static_vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static_vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static_vendor/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/
+	touch $@
+
+migrate: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+
+# Regenerate and compile the translation catalogues (needs gettext).
+messages: install
+	cd linli && $(DEMO_ENV) ../$(BIN)/django-admin makemessages -l zh_Hans -l en --settings=config.settings --pythonpath=..
+	cd linli && $(DEMO_ENV) ../$(BIN)/django-admin compilemessages --settings=config.settings --pythonpath=..
+
+bench: install
+	$(TEST_ENV) $(BIN)/python bench/locate.py
+
+clean:
+	rm -rf $(VENV) node_modules static_vendor var/static

@@ -1,0 +1,15 @@
+"""API v1: each app registers its viewsets on one router."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from linli.accounts import api as accounts_api
+from linli.orgs import api as orgs_api
+from linli.places import api as places_api
+
+router = DefaultRouter()
+places_api.register(router)
+orgs_api.register(router)
+accounts_api.register(router)
+
+urlpatterns = [*accounts_api.urlpatterns, *places_api.urlpatterns, *router.urls]

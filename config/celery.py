@@ -1,0 +1,11 @@
+"""Celery app; with REDIS_URL unset every task runs eagerly in process."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("linli")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

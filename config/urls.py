@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Linli back office")
+admin.site.site_title = _("Linli")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("", include("linli.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("linli.accounts.urls")),
+    path("places/", include("linli.places.urls")),
+    path("orgs/", include("linli.orgs.urls")),
+    path("api/v1/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "linli.core.views.page_not_found"
+handler500 = "linli.core.views.server_error"

@@ -1,0 +1,10 @@
+"""Shared fixtures: a small place tree in two streets, and personas on it."""
+
+import pytest
+
+pytest_plugins = ["linli.core.testing"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

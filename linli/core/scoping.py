@@ -1,0 +1,129 @@
+"""The one helper that decides what a user can see and do.
+
+A role held on a node (an Area or an Organization) reaches that node's whole
+subtree, found by materialized-path prefix. Nothing else is visible: views
+fetch through `Scope.filter()` / `Scope.get_or_404()`, so a resource outside
+the user's scope answers 404, never 403 (its existence is not revealed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from linli.accounts.choices import Role
+
+# What each capability lets a role do. A capability's scope is the union of
+# the subtrees of the user's assignments whose role grants it.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # see the area/organization trees and what lives under them
+    "view": frozenset(set(Role.values) - {Role.RESIDENT}),
+    # edit areas and grids, import boundaries
+    "places.manage": frozenset({Role.SYSTEM_ADMIN}),
+    # edit organizations, memberships, pairings
+    "orgs.manage": frozenset({Role.SYSTEM_ADMIN, Role.ORG_ADMIN}),
+    # assign roles to people under a node
+    "accounts.manage": frozenset({Role.SYSTEM_ADMIN, Role.COMMAND_CENTER}),
+    # open a resident's full phone or ID number (each opening is recorded)
+    "accounts.view_personal": frozenset({Role.COMMUNITY_STAFF, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.SYSTEM_ADMIN}),
+}
+
+
+def _minimal(paths):
+    """Drop paths already covered by a shorter prefix in the set."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(p) for p in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+@dataclass(frozen=True)
+class Scope:
+    area_paths: tuple[str, ...] = ()
+    org_paths: tuple[str, ...] = ()
+    is_global: bool = False
+
+    @property
+    def is_empty(self):
+        return not (self.is_global or self.area_paths or self.org_paths)
+
+    # -- building querysets -------------------------------------------------
+    def q(self, area_path: str | None = "area__path", org_path: str | None = None) -> Q:
+        """A Q object matching rows under the scope; `area_path`/`org_path`
+        name the lookups leading to the row's area / organization path."""
+        if self.is_global:
+            return Q()
+        condition = Q(pk__in=[])
+        if area_path:
+            for path in self.area_paths:
+                condition |= Q(**{f"{area_path}__startswith": path})
+        if org_path:
+            for path in self.org_paths:
+                condition |= Q(**{f"{org_path}__startswith": path})
+        return condition
+
+    def filter(self, queryset, area_path: str | None = "area__path", org_path: str | None = None):
+        return queryset.filter(self.q(area_path, org_path))
+
+    def get_or_404(self, queryset, area_path: str | None = "area__path", org_path: str | None = None, **lookup):
+        try:
+            return self.filter(queryset, area_path, org_path).get(**lookup)
+        except queryset.model.DoesNotExist:
+            raise Http404 from None
+
+    def areas(self):
+        from linli.places.models import Area
+
+        return self.filter(Area.objects.all(), area_path="path")
+
+    def organizations(self):
+        """Organizations in an org-role's subtree, or serving an area in scope."""
+        from linli.orgs.models import Organization
+
+        return self.filter(Organization.objects.all(), area_path="area__path", org_path="path")
+
+    # -- single checks --------------------------------------------------------
+    def contains_area(self, area) -> bool:
+        return self.is_global or any(area.path.startswith(p) for p in self.area_paths)
+
+    def contains_organization(self, organization) -> bool:
+        return (
+            self.is_global
+            or any(organization.path.startswith(p) for p in self.org_paths)
+            or self.contains_area(organization.area)
+        )
+
+
+def scope_for(user, capability: str = "view") -> Scope:
+    """The user's scope for a capability, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cache = user.__dict__.setdefault("_linli_scopes", {})
+    if capability in cache:
+        return cache[capability]
+    if user.is_superuser:
+        scope = Scope(is_global=True)
+    else:
+        roles = CAPABILITIES[capability]
+        area_paths, org_paths = [], []
+        for role, area_path, org_path in user.role_assignments.filter(role__in=roles).values_list(
+            "role", "area__path", "organization__path"
+        ):
+            if area_path:
+                area_paths.append(area_path)
+            if org_path:
+                org_paths.append(org_path)
+        scope = Scope(area_paths=_minimal(area_paths), org_paths=_minimal(org_paths))
+    cache[capability] = scope
+    return scope
+
+
+def can(user, capability: str, node) -> bool:
+    """Whether the user may exercise `capability` on an Area or Organization."""
+    scope = scope_for(user, capability)
+    if hasattr(node, "kind"):
+        return scope.contains_organization(node)
+    return scope.contains_area(node)

@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def register(router):
+    """Register this app's viewsets on the API router."""
