@@ -30,3 +30,10 @@ CODE_LENGTHS = {
     AreaLevel.COMMUNITY: 12,
     AreaLevel.GRID: 15,
 }
+
+
+class CoordSystem(models.TextChoices):
+    """Datum of coordinates a client sends; storage and responses are always WGS-84."""
+
+    WGS84 = "wgs84", _("WGS-84 (GPS)")
+    GCJ02 = "gcj02", _("GCJ-02 (Chinese phone maps)")

@@ -48,4 +48,4 @@ class Area(MP_Node):
 
     def full_name(self):
         """Names from the city down, e.g. 厦门市 思明区 开元街道 坑内社区."""
-        return " ".join(a.name for a in [*self.get_ancestors(), self])
+        return " ".join(a.name for a in [*Area.objects.get_ancestors(self), self])

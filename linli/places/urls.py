@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "places"
-urlpatterns = []
+urlpatterns = [
+    path("<str:code>/", views.area_detail, name="area_detail"),
+]

@@ -1,0 +1,49 @@
+"""Reads of the place tree: scoped querysets and GeoJSON. No writes."""
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Substr
+
+from linli.core.scoping import scope_for
+
+from .choices import AreaLevel
+from .models import Area
+
+
+def areas_for(user, capability="view"):
+    """Areas in the user's scope (their subtrees), in tree order."""
+    return scope_for(user, capability).areas().order_by("path")
+
+
+def with_parent_code(queryset):
+    """Annotate `parent_code` in the same query (a materialized path knows its parent)."""
+    parent_path = Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Area.steplen)
+    return queryset.annotate(
+        parent_code=Subquery(Area.objects.filter(path=parent_path).values("code")[:1])
+    )
+
+
+def subtree(area):
+    """`area` and everything under it: one indexed prefix query."""
+    return Area.objects.filter(path__startswith=area.path)
+
+
+def grid_features(area):
+    """The grid polygons under `area` (or the grid itself) as a GeoJSON FeatureCollection; one query."""
+    grids = (
+        subtree(area)
+        .filter(level=AreaLevel.GRID, boundary__isnull=False)
+        .order_by("code")
+        .values_list("code", "name", "level", "boundary")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": code,
+                "geometry": boundary,
+                "properties": {"code": code, "name": name, "level": level},
+            }
+            for code, name, level, boundary in grids
+        ],
+    }
