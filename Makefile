@@ -18,6 +18,7 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install assets
+	mkdir -p var/static
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed

@@ -184,6 +184,10 @@ LOGIN_CODE_RESEND_SECONDS = 60
 LOGIN_CODE_PER_PHONE_PER_HOUR = 5
 LOGIN_CODE_PER_IP_PER_HOUR = 20
 
+# How many of our own reverse proxies (e.g. 1 for nginx) append to
+# X-Forwarded-For; 0 trusts only REMOTE_ADDR (rate limits key on the client IP).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Grid lookup index: other processes notice grid changes within this many seconds.
 LOCATE_INDEX_CHECK_SECONDS = 30
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AREA_ROLES, ORG_ROLES, Role, StaffTier
@@ -33,6 +34,10 @@ def mask_phone(phone):
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Password logins accept "+86 139-0000-0001" like the code login does.
+        return self.get(phone=normalize_phone(username))
 
     def _create(self, phone, password, **extra):
         phone = normalize_phone(phone)
@@ -88,13 +93,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name
 
 
+_ALREADY_HOLDS = _("This person already holds this role here.")
+
+
 class RoleAssignment(models.Model):
     """A role held on a node of the place tree or of the organization tree.
 
     The role reaches the node's whole subtree (see linli.core.scoping).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     tier = models.CharField(_("tier"), max_length=8, choices=StaffTier.choices, blank=True)
     area = models.ForeignKey(
@@ -105,7 +113,7 @@ class RoleAssignment(models.Model):
         "orgs.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments",
         verbose_name=_("organization"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role assignment")
@@ -114,13 +122,34 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(area__isnull=False, organization__isnull=False), name="role_one_node_at_most"
             ),
-            models.UniqueConstraint(fields=["user", "role", "area", "organization"], name="role_unique_per_node"),
+            # One row per (user, role, node). Three partial constraints because a
+            # plain one over nullable columns never fires (NULL != NULL in SQL).
+            models.UniqueConstraint(
+                fields=["user", "role", "area"],
+                condition=models.Q(area__isnull=False),
+                name="role_unique_per_area",
+                violation_error_message=_ALREADY_HOLDS,
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"],
+                condition=models.Q(organization__isnull=False),
+                name="role_unique_per_organization",
+                violation_error_message=_ALREADY_HOLDS,
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(area__isnull=True, organization__isnull=True),
+                name="role_unique_without_node",
+                violation_error_message=_ALREADY_HOLDS,
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.area or self.organization or '—'}"
 
     def clean(self):
+        if self.area_id and self.organization_id:
+            raise ValidationError(_("A role is held on an area or on an organization, not on both."))
         if self.role in AREA_ROLES and self.organization_id:
             raise ValidationError({"organization": _("This role is held on an area, not an organization.")})
         if self.role in ORG_ROLES and not self.organization_id:
@@ -134,24 +163,36 @@ class RoleAssignment(models.Model):
 
 
 class OneTimeCode(models.Model):
-    """A login code sent by SMS. Only its hash is stored."""
+    """A login code sent by SMS. Only a keyed hash of it is stored.
 
-    phone = models.CharField(max_length=11, db_index=True)
+    The rows double as the rate-limit ledger (codes per phone / per IP in the
+    last hour), so limits hold across any number of app processes.
+    """
+
+    phone = models.CharField(_("mobile number"), max_length=11)
     code_hash = models.CharField(max_length=64)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
 
     class Meta:
         verbose_name = _("one-time code")
         verbose_name_plural = _("one-time codes")
-        indexes = [models.Index(fields=["ip", "created_at"], name="otc_ip_created")]
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="otc_phone_created"),
+            models.Index(fields=["ip", "created_at"], name="otc_ip_created"),
+        ]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @staticmethod
     def hash(phone, code):
-        return hashlib.sha256(f"{phone}:{code}".encode()).hexdigest()
+        # Keyed with SECRET_KEY: a plain hash of a 6-digit code is reversed by
+        # trying all million codes, so a leaked table would leak live codes.
+        return salted_hmac("linli.accounts.OneTimeCode", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
 class ApiToken(models.Model):
@@ -161,13 +202,13 @@ class ApiToken(models.Model):
     never a slow password hash, and a leaked table reveals no usable token.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=100, blank=True)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -175,6 +216,10 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
 
     @staticmethod
     def digest_of(raw):

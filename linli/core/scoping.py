@@ -121,6 +121,18 @@ def scope_for(user, capability: str = "view") -> Scope:
     return scope
 
 
+def forget_scopes(user) -> None:
+    """Drop the scopes cached on this user object (after its roles change)."""
+    if user is not None:
+        user.__dict__.pop("_linli_scopes", None)
+
+
+def capabilities_of_roles(roles) -> frozenset[str]:
+    """Capabilities some role in `roles` grants (somewhere; not where)."""
+    roles = set(roles)
+    return frozenset(capability for capability, granted in CAPABILITIES.items() if roles & granted)
+
+
 def can(user, capability: str, node) -> bool:
     """Whether the user may exercise `capability` on an Area or Organization."""
     scope = scope_for(user, capability)

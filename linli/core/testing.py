@@ -1,4 +1,4 @@
-"""pytest fixtures shared by every app: a place tree in two streets and personas.
+"""pytest fixtures shared by every app: a place tree in two streets, personas, an SMS outbox.
 
     厦门市 3502
     └─ 思明区 350203
@@ -9,14 +9,27 @@
        └─ 中华街道 350203002           (street B)
           └─ 文安社区 350203002001
              └─ 第一网格 350203002001001
+
+Organizations (created by `personas`): 市政园林局 (department) and 开元街道妇联
+(women's federation), both serving street A.
+
+Also: `clock` (frozen timezone.now you move by hand), `sms_outbox` with
+`code_from(outbox, phone)` for one-time login codes.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from linli.accounts.actions import do_assign_role, validate_role_assignment
 from linli.accounts.choices import Role, StaffTier
-from linli.accounts.models import RoleAssignment, User
+from linli.accounts.models import User
+from linli.accounts.sms import MemorySmsBackend
+from linli.orgs.actions import do_create_organization
+from linli.orgs.models import Organization
 from linli.places.actions import do_create_area
 
 
@@ -62,9 +75,11 @@ def tree(db):
 
 
 def make_person(phone, name, role=None, area=None, organization=None, tier="", password="pass-for-tests-1"):
-    user = User.objects.create_user(phone=phone, name=name, password=password)
+    """A user, with one role if given (through the accounts actions, so the role rules hold)."""
+    user = User.objects.create_user(phone=phone, name=name, password=password or None)
     if role:
-        RoleAssignment.objects.create(user=user, role=role, area=area, organization=organization, tier=tier)
+        validate_role_assignment(user, role, area=area, organization=organization, tier=tier)
+        do_assign_role(user, role, area=area, organization=organization, tier=tier)
     return user
 
 
@@ -76,11 +91,20 @@ class Personas:
     street_dispatcher: User
     other_street_dispatcher: User
     outsider: User
+    department_handler: User
+    org_admin: User
+    system_admin: User
+    department: Organization
+    federation: Organization
 
 
 @pytest.fixture
 def personas(tree):
-    """One person per role in street A, a dispatcher in street B, and an outsider with no role."""
+    """One person per role in street A, a dispatcher in street B, an outsider with no role,
+    a department handler and a federation admin on organizations serving street A, and a
+    system admin on the city."""
+    department = do_create_organization(parent=None, name="市政园林局", kind="department", area=tree.street_a)
+    federation = do_create_organization(parent=None, name="开元街道妇联", kind="womens_federation", area=tree.street_a)
     return Personas(
         resident=make_person("13900000001", "居民甲", Role.RESIDENT, tree.community_a),
         grid_worker=make_person("13900000002", "网格员甲", Role.GRID_WORKER, tree.grid_a1),
@@ -90,4 +114,52 @@ def personas(tree):
         street_dispatcher=make_person("13900000004", "街道调度甲", Role.COMMAND_CENTER, tree.street_a),
         other_street_dispatcher=make_person("13900000005", "街道调度乙", Role.COMMAND_CENTER, tree.street_b),
         outsider=make_person("13900000006", "路人"),
+        department_handler=make_person(
+            "13900000007", "市政处置员甲", Role.DEPARTMENT_HANDLER, organization=department
+        ),
+        org_admin=make_person("13900000008", "妇联管理员甲", Role.ORG_ADMIN, organization=federation),
+        system_admin=make_person("13900000009", "系统管理员", Role.SYSTEM_ADMIN, tree.city),
+        department=department,
+        federation=federation,
     )
+
+
+class Clock:
+    """A frozen `timezone.now()` that tests move forward by hand."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds=0, **delta):
+        self.now += timedelta(seconds=seconds, **delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze django.utils.timezone.now; `clock.advance(61)` moves it on.
+    (Model field defaults bound to the function at import are not affected.)"""
+    frozen = Clock(timezone.now())
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Messages "sent" by SMS, as (phone, message). Sending happens after commit:
+    wrap the request in `django_capture_on_commit_callbacks(execute=True)`."""
+    settings.SMS_BACKEND = "linli.accounts.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox.clear()
+
+
+def code_from(outbox, phone=None):
+    """The 6-digit code in the newest message (to `phone`, if given)."""
+    for to, message in reversed(outbox):
+        if phone is None or to == phone:
+            return re.search(r"\b(\d{6})\b", message).group(1)
+    raise AssertionError(f"no SMS to {phone}")

@@ -1,0 +1,32 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from linli.accounts.actions import do_issue_token
+from linli.accounts.models import User, mainland_mobile_validator, normalize_phone
+
+
+class Command(BaseCommand):
+    help = "Issue an API token for the user with this phone number and print it (shown only once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("phone", help="the user's mainland mobile number")
+        parser.add_argument("--name", default="", help="what the token is for, e.g. “hotline import”")
+
+    def handle(self, *args, phone, name, **options):
+        normalized = normalize_phone(phone)
+        try:
+            mainland_mobile_validator(normalized)
+        except ValidationError:
+            raise CommandError(
+                _("“%(phone)s” is not a mainland mobile number (11 digits starting with 1).") % {"phone": phone}
+            ) from None
+        user = User.objects.filter(phone=normalized).first()
+        if user is None:
+            raise CommandError(_("No user has the phone number %(phone)s. Create the user first.") % {"phone": normalized})
+        if not user.is_active:
+            raise CommandError(
+                _("The user %(phone)s is inactive; activate the account before issuing a token.") % {"phone": normalized}
+            )
+        # Only the token on stdout, so scripts can capture it: TOKEN=$(manage.py issue_token …)
+        self.stdout.write(do_issue_token(user, name))
