@@ -9,7 +9,7 @@ PORT   ?= 8000
 DEMO_ENV := DEBUG=1
 TEST_ENV := SECRET_KEY=linli-test-secret STATIC_MANIFEST=0
 
-.PHONY: demo test install assets migrate messages bench clean
+.PHONY: demo test install assets browser migrate messages bench clean
 
 demo: install assets
 	mkdir -p var
@@ -17,7 +17,7 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install assets
+test: install assets browser
 	mkdir -p var/static
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -42,12 +42,23 @@ static_vendor/.installed: package.json package-lock.json
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/
 	touch $@
 
+# Debian's Chromium and CJK fonts for the browser tests (Playwright drives the system
+# browser; it never downloads one).
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing Debian's chromium and fonts-noto-cjk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@command -v chromium >/dev/null || { echo "chromium is missing: install Debian's chromium package" >&2; exit 1; }
+
 migrate: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 
 # Regenerate and compile the translation catalogues (needs gettext).
 messages: install
-	cd linli && $(DEMO_ENV) ../$(BIN)/django-admin makemessages -l zh_Hans -l en --settings=config.settings --pythonpath=..
+	$(DEMO_ENV) $(BIN)/django-admin makemessages -l zh_Hans -l en --settings=config.settings --pythonpath=. \
+	  --ignore='node_modules/*' --ignore='static_vendor/*' --ignore='var/*' --ignore='linli/static/*' \
+	  --ignore='test-output/*' --ignore='bench/*' --ignore='build/*' --ignore='docs/*' --ignore='.venv/*'
 	cd linli && $(DEMO_ENV) ../$(BIN)/django-admin compilemessages --settings=config.settings --pythonpath=..
 
 bench: install

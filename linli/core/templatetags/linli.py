@@ -1,0 +1,26 @@
+"""Small template helpers: `{% load linli %}`."""
+
+from django import template
+
+from linli.accounts.models import mask_phone as _mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(value):
+    """138****5678 — residents' numbers are shown masked in lists (PIPL)."""
+    return _mask_phone(value)
+
+
+@register.filter
+def bs_input(bound_field, extra=""):
+    """Render a form field's widget with Bootstrap classes (and `is-invalid` when it has errors)."""
+    classes = ["form-control", *bound_field.field.widget.attrs.get("class", "").split(), *extra.split()]
+    if bound_field.errors:
+        classes.append("is-invalid")
+    attrs = {"class": " ".join(dict.fromkeys(c for c in classes if c))}
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
+    return bound_field.as_widget(attrs=attrs)
