@@ -10,7 +10,6 @@ import logging
 import math
 import secrets
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +18,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _, ngettext
 
+from linli.core.background import run_after_commit
 from linli.core.scoping import can, capabilities_of_roles, forget_scopes, scope_for
 
 from .models import ApiToken, OneTimeCode, RoleAssignment, User, mainland_mobile_validator, normalize_phone, mask_phone
-from .sms import send_sms
+from .tasks import send_sms_task
 
 logger = logging.getLogger("linli.accounts")
 
@@ -269,7 +269,7 @@ def do_send_login_code(phone, ip=None):
         "Your Linli login code is %(code)s. It expires in %(minutes)d minutes. Do not share it with anyone.",
         minutes,
     ) % {"code": code, "minutes": minutes}
-    transaction.on_commit(partial(send_sms, phone, message))
+    run_after_commit(send_sms_task, phone, message)
     return otc, code
 
 
