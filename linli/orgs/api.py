@@ -1,6 +1,6 @@
 """Organizations API: a read-only, scoped list and the coverage figures.
 
-    GET /api/v1/organizations/                  ?kind=&area=&area_level=&new_sector=&parent=&under=&q=
+    GET /api/v1/organizations/                  ?kind=&area=&area_level=&new_sector=&parent=&within=&q=
     GET /api/v1/organizations/<id>/             404 JSON when outside the caller's scope
     GET /api/v1/coverage/?area=<code>&kind=<kind>&level=<level>[&within=1]
     GET /api/v1/coverage/?area=<code>&kind=<kind>&host_kind=<kind>[&new_sector=<tag>]

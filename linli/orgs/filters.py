@@ -7,6 +7,7 @@ filters only narrow what the user may see.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.filters import TreeFilterMixin
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
@@ -15,18 +16,18 @@ from .models import Organization
 from .queries import new_sector_q
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(TreeFilterMixin, django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
     area = django_filters.CharFilter(method="filter_area", label=_("area code (with everything under it)"))
     area_level = django_filters.ChoiceFilter(field_name="area__level", choices=AreaLevel.choices, label=_("level served"))
     new_sector = django_filters.ChoiceFilter(choices=NewSector.choices, method="filter_new_sector", label=_("new-sector tag"))
     parent = django_filters.NumberFilter(method="filter_parent", label=_("parent organization"))
-    under = django_filters.NumberFilter(method="filter_under", label=_("under organization"))
+    within = django_filters.NumberFilter(method="filter_within", label=_("organization (with everything under it)"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name contains"))
 
     class Meta:
         model = Organization
-        fields = ["kind", "area", "area_level", "new_sector", "parent", "under", "q"]
+        fields = ["kind", "area", "area_level", "new_sector", "parent", "within", "q"]
 
     def filter_area(self, queryset, name, value):
         path = Area.objects.filter(code=value.strip()).values_list("path", flat=True).first()
@@ -35,16 +36,5 @@ class OrganizationFilterSet(django_filters.FilterSet):
     def filter_new_sector(self, queryset, name, value):
         return queryset.filter(new_sector_q(value))
 
-    def _node(self, pk):
+    def tree_node(self, pk):
         return Organization.objects.filter(pk=pk).values_list("path", "depth").first()
-
-    def filter_parent(self, queryset, name, value):
-        node = self._node(value)
-        if node is None:
-            return queryset.none()
-        path, depth = node
-        return queryset.filter(path__startswith=path, depth=depth + 1)
-
-    def filter_under(self, queryset, name, value):
-        node = self._node(value)
-        return queryset.filter(path__startswith=node[0]) if node else queryset.none()

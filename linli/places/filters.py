@@ -7,11 +7,13 @@ only narrow what the user may see.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.filters import TreeFilterMixin
+
 from .choices import AreaLevel
 from .models import Area
 
 
-class AreaFilterSet(django_filters.FilterSet):
+class AreaFilterSet(TreeFilterMixin, django_filters.FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=AreaLevel.choices, label=_("level"))
     parent = django_filters.CharFilter(method="filter_parent", label=_("parent code (its direct children)"))
     within = django_filters.CharFilter(method="filter_within", label=_("area code (with everything under it)"))
@@ -22,16 +24,5 @@ class AreaFilterSet(django_filters.FilterSet):
         model = Area
         fields = ["level", "parent", "within", "code", "q"]
 
-    def _node(self, code):
+    def tree_node(self, code):
         return Area.objects.filter(code=code.strip()).values_list("path", "depth").first()
-
-    def filter_parent(self, queryset, name, value):
-        node = self._node(value)
-        if node is None:
-            return queryset.none()
-        path, depth = node
-        return queryset.filter(path__startswith=path, depth=depth + 1)
-
-    def filter_within(self, queryset, name, value):
-        node = self._node(value)
-        return queryset.filter(path__startswith=node[0]) if node else queryset.none()

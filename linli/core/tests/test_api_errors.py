@@ -40,7 +40,7 @@ def test_messages_follow_the_request_language(db):
     "path, params",
     [
         ("/api/v1/areas/", ["level", "parent", "within", "code", "q", "page"]),
-        ("/api/v1/organizations/", ["kind", "area", "area_level", "new_sector", "parent", "under", "q", "page"]),
+        ("/api/v1/organizations/", ["kind", "area", "area_level", "new_sector", "parent", "within", "q", "page"]),
         ("/api/v1/coverage/", ["area", "kind", "level", "host_kind", "new_sector", "within"]),
         ("/api/v1/locate/", ["lat", "lng", "coord_system"]),
     ],

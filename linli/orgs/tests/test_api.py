@@ -98,10 +98,10 @@ def test_filters(admin, network, params, expected):
     assert names(client_for(admin).get(LIST, params)) == sorted(expected)
 
 
-def test_parent_and_under_filters(admin, network):
+def test_parent_and_within_filters(admin, network):
     client = client_for(admin)
     assert names(client.get(LIST, {"parent": network["district"].pk})) == sorted(["开元街道妇联", "中华街道妇联"])
-    assert len(names(client.get(LIST, {"under": network["district"].pk}))) == 4
+    assert len(names(client.get(LIST, {"within": network["district"].pk}))) == 4
     assert names(client.get(LIST, {"parent": 999999})) == []
 
 
