@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.places",
     "linli.orgs",
+    "linli.cases",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _, ngettext
 
 from linli.core.background import run_after_commit
-from linli.core.scoping import can, capabilities_of_roles, forget_scopes, scope_for
+from linli.core.scoping import GUARDED_CAPABILITIES, can, capabilities_of_roles, forget_scopes, scope_for
 
 from .models import ApiToken, OneTimeCode, RoleAssignment, User, mainland_mobile_validator, normalize_phone, mask_phone
 from .tasks import send_sms_task
@@ -41,14 +41,14 @@ def can_grant_role(actor, role, area=None, organization=None) -> bool:
     """Whether `actor` may give (or take away) `role` on the node.
 
     The actor needs "accounts.manage" over the node and, so that nobody hands
-    out more power than they hold, every capability the role itself grants
-    there (a command center cannot create system admins). A role held on no
+    out more power than they hold, every guarded capability the role itself
+    grants there (a command center cannot create system admins). A role held on no
     node (a plain resident) is global: superusers only.
     """
     node = area if area is not None else organization
     if node is None:
         return scope_for(actor, "accounts.manage").is_global
-    needed = {"accounts.manage"} | capabilities_of_roles([role])
+    needed = {"accounts.manage"} | (capabilities_of_roles([role]) & GUARDED_CAPABILITIES)
     return all(can(actor, capability, node) for capability in sorted(needed))
 
 

@@ -28,7 +28,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "accounts.manage": frozenset({Role.SYSTEM_ADMIN, Role.COMMAND_CENTER}),
     # open a resident's full phone or ID number (each opening is recorded)
     "accounts.view_personal": frozenset({Role.COMMUNITY_STAFF, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.SYSTEM_ADMIN}),
+    # cases: triage, dispatch, escalate, close (over the case's area)
+    "cases.dispatch": frozenset({Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}),
+    # cases: verify a fix on site (over the case's grid)
+    # (dispatchers hold it too: they may verify, and may appoint grid workers)
+    "cases.verify": frozenset(
+        {Role.GRID_WORKER, Role.GRID_LEADER, Role.MOBILE_GRID_WORKER, Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}
+    ),
+    # cases: sign, return, resolve, claim (over the unit's organization subtree)
+    "cases.handle": frozenset({Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN}),
 }
+
+
+# Capabilities a user must hold over a node to hand out a role granting them
+# there (a command center cannot create system admins); the day-to-day case
+# capabilities are not guarded: a dispatcher appoints handlers and grid workers.
+GUARDED_CAPABILITIES = frozenset({"places.manage", "orgs.manage", "accounts.manage", "accounts.view_personal"})
 
 
 def _minimal(paths):
@@ -45,19 +60,26 @@ class Scope:
     area_paths: tuple[str, ...] = ()
     org_paths: tuple[str, ...] = ()
     is_global: bool = False
+    # The codes of the areas behind area_paths: area codes extend their parent's
+    # code, so a code prefix selects the same subtree (used on denormalized columns).
+    area_codes: tuple[str, ...] = ()
 
     @property
     def is_empty(self):
         return not (self.is_global or self.area_paths or self.org_paths)
 
     # -- building querysets -------------------------------------------------
-    def q(self, area_path: str | None = "area__path", org_path: str | None = None) -> Q:
+    def q(self, area_path: str | None = "area__path", org_path: str | None = None, area_code: str | None = None) -> Q:
         """A Q object matching rows under the scope; `area_path`/`org_path`
-        name the lookups leading to the row's area / organization path."""
+        name the lookups leading to the row's area / organization path, or
+        `area_code` a column holding the row's area code."""
         if self.is_global:
             return Q()
         condition = Q(pk__in=[])
-        if area_path:
+        if area_code:
+            for code in self.area_codes:
+                condition |= Q(**{f"{area_code}__startswith": code})
+        elif area_path:
             for path in self.area_paths:
                 condition |= Q(**{f"{area_path}__startswith": path})
         if org_path:
@@ -65,12 +87,14 @@ class Scope:
                 condition |= Q(**{f"{org_path}__startswith": path})
         return condition
 
-    def filter(self, queryset, area_path: str | None = "area__path", org_path: str | None = None):
-        return queryset.filter(self.q(area_path, org_path))
+    def filter(self, queryset, area_path: str | None = "area__path", org_path: str | None = None, area_code=None):
+        return queryset.filter(self.q(area_path, org_path, area_code))
 
-    def get_or_404(self, queryset, area_path: str | None = "area__path", org_path: str | None = None, **lookup):
+    def get_or_404(
+        self, queryset, area_path: str | None = "area__path", org_path: str | None = None, area_code=None, **lookup
+    ):
         try:
-            return self.filter(queryset, area_path, org_path).get(**lookup)
+            return self.filter(queryset, area_path, org_path, area_code).get(**lookup)
         except queryset.model.DoesNotExist:
             raise Http404 from None
 
@@ -108,15 +132,21 @@ def scope_for(user, capability: str = "view") -> Scope:
         scope = Scope(is_global=True)
     else:
         roles = CAPABILITIES[capability]
-        area_paths, org_paths = [], []
-        for role, area_path, org_path in user.role_assignments.filter(role__in=roles).values_list(
-            "role", "area__path", "organization__path"
+        area_paths, org_paths, code_of = [], [], {}
+        for area_path, area_code, org_path in user.role_assignments.filter(role__in=roles).values_list(
+            "area__path", "area__code", "organization__path"
         ):
             if area_path:
                 area_paths.append(area_path)
+                code_of[area_path] = area_code
             if org_path:
                 org_paths.append(org_path)
-        scope = Scope(area_paths=_minimal(area_paths), org_paths=_minimal(org_paths))
+        area_paths = _minimal(area_paths)
+        scope = Scope(
+            area_paths=area_paths,
+            org_paths=_minimal(org_paths),
+            area_codes=tuple(code_of[path] for path in area_paths),
+        )
     cache[capability] = scope
     return scope
 

@@ -1,0 +1,33 @@
+"""Errors the case actions raise; the API and pages map them to responses.
+
+CaseError          → 400 {"code", "message", "errors"?}
+ActionNotAllowed   → 409 {"code": "action_not_allowed", "message", "allowed_actions": [...]}
+django.http.Http404 (the case or the action is outside the user's role/scope) → 404
+"""
+
+from django.utils.translation import gettext as _
+
+
+class CaseError(Exception):
+    def __init__(self, code, message, field=None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, str(message), field
+
+    def as_body(self):
+        body = {"code": self.code, "message": self.message}
+        if self.field:
+            body["errors"] = {self.field: [self.message]}
+        return body
+
+
+class ActionNotAllowed(Exception):
+    def __init__(self, action, status, allowed):
+        self.action, self.status, self.allowed = action, status, list(allowed)
+        super().__init__(f"{action} not allowed in {status}")
+
+    def as_body(self):
+        return {
+            "code": "action_not_allowed",
+            "message": _("This action is not possible in the case's current state."),
+            "allowed_actions": self.allowed,
+        }

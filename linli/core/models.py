@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday working week: a public holiday on a
+    weekday (is_workday=False) or a swapped working day on a weekend (调休,
+    is_workday=True). Editable data, one row per date."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.note}"
+
+
+class OutboxMessage(models.Model):
+    """An event leaving the process, written in the same transaction as the change
+    it reports; the relay delivers it after commit and marks it sent."""
+
+    topic = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_unsent"),
+        ]
+
+
+class Notification(models.Model):
+    """An in-app notification for one person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    topic = models.CharField(max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")]
