@@ -167,3 +167,16 @@ def test_empty_scope_matches_nothing(tree):
     assert Scope().is_empty
     assert not Scope().areas().exists()
     assert Scope(is_global=True).areas().count() == 9
+
+
+def test_area_codes_select_the_same_subtree_as_paths(personas, tree):
+    """Denormalized area-code columns (e.g. Case.area_code) filter like the path."""
+    scope = scope_for(personas.street_dispatcher)
+    assert scope.area_codes == ("350203001",)
+    by_code = Area.objects.filter(scope.q(area_code="code"))
+    by_path = scope.areas()
+    assert codes(by_code) == codes(by_path) == STREET_A
+    nested = scope_for(personas.community_staff)
+    assert nested.area_codes == (tree.community_a.code,)
+    assert codes(Area.objects.filter(Scope().q(area_code="code"))) == []
+    assert len(Area.objects.filter(Scope(is_global=True).q(area_code="code"))) == Area.objects.count()
