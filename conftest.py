@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ["linli.core.testing"]
+pytest_plugins = ["linli.core.testing", "linli.cases.testing"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,20 @@
-"""API v1: each app registers its viewsets on one router."""
+"""The API.
 
-from django.urls import re_path
-from rest_framework.routers import DefaultRouter
+    /api/v1/...     places, organizations, accounts: `urlpatterns` below (each app registers
+                    its viewsets on one router)
+    /api/...        cases, categories, ledger (linli.cases.api), the OpenAPI schema and its
+                    docs page: `root_urlpatterns`, included by config.urls after /api/v1/
 
+Unknown paths under either answer a JSON 404, also with DEBUG on.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+import config.schema  # noqa: F401  (registers the bearer-token scheme with drf-spectacular)
 from linli.accounts import api as accounts_api
+from linli.cases import api as cases_api
 from linli.core.api import json_404
 from linli.orgs import api as orgs_api
 from linli.places import api as places_api
@@ -17,6 +28,18 @@ urlpatterns = [
     *accounts_api.urlpatterns,
     *places_api.urlpatterns,
     *router.urls,
-    # Unknown API paths answer JSON too, also with DEBUG on.
+    re_path(r"^.*$", json_404),
+]
+
+# /api/ itself has no browsable root: the docs page is the index. (No ReDoc page: its
+# template loads web fonts from another host.)
+root_router = SimpleRouter()
+cases_api.register(root_router)
+
+root_urlpatterns = [
+    *cases_api.urlpatterns,
+    *root_router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^.*$", json_404),
 ]

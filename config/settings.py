@@ -177,6 +177,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "linli.core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI schema at /api/schema/, docs at /api/docs/ (Swagger UI), its JavaScript
+# served from the sidecar package's static files (no CDN).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Linli API",
+    "DESCRIPTION": "Linli 邻里: cases (诉求), places, organizations and accounts.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Tags and operation ids without the /api or /api/v1 prefix ("cases_list", "areas_list").
+    "SCHEMA_PATH_PREFIX": r"/api(/v1)?",
+    # Separate request components, so multipart uploads are described as binary files.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One enum name for a choice set used by several fields (status, from_status, to_status).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "linli.cases.choices.CaseStatus",
+        "CaseActionEnum": "linli.cases.choices.Action",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # One-time login codes for residents.
@@ -202,3 +224,47 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"linli": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# --- Working time, outbox, notifications (linli.core) ----------------------------------
+# Working hours in local time (TIME_ZONE). Which days work comes from the CalendarDay
+# table: public holidays and swapped working days (调休); `manage.py load_calendar`.
+WORKING_HOURS = (("08:30", "12:00"), ("14:00", "17:30"))
+# Without Redis the calendar cache is per process: others see an edit within this time.
+CALENDAR_CACHE_SECONDS = 600
+
+# Outbox relay: a failing message is retried with growing pauses, then given up
+# (it stays in the back office, whose "retry" action sends it again).
+OUTBOX_MAX_ATTEMPTS = 8
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "core.relay_outbox", "schedule": 60.0, "options": {"expires": 55}},
+    # due-soon / overdue marks, reminders, escalation by policy (linli/cases/tasks.py)
+    "sweep-sla": {"task": "cases.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+}
+# A request that queues work after commit must not hang on an unreachable broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Email: EMAIL_URL = smtp+tls://user:password@host:587 (STARTTLS), smtps://…:465 (TLS)
+# or smtp://host:25 (plain). Unset: printed on the console with DEBUG, dropped without.
+# Tests always use Django's in-memory outbox.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(EMAIL_URL)
+    if _email.scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls:// or smtps://")
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or {"smtp": 25, "smtp+tls": 587, "smtps": 465}[_email.scheme]
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+else:
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.dummy.EmailBackend"
+    )
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
+# Public address of the site (https://linli.example.org), for links in emails and SMS.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")

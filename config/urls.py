@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config.api_urls import root_urlpatterns as api_root_urlpatterns
+
 admin.site.site_header = _("Linli back office")
 admin.site.site_title = _("Linli")
 admin.site.index_title = _("Back office")
@@ -12,7 +14,10 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("orgs/", include("linli.orgs.urls")),
+    path("cases/", include("linli.cases.urls")),
     path("api/v1/", include("config.api_urls")),
+    # cases, categories, ledger, schema and docs; after v1, whose catch-all owns /api/v1/...
+    path("api/", include(api_root_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "linli.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from . import notifications
+
+        notifications.register()

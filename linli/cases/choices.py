@@ -131,6 +131,24 @@ TRANSITIONS: dict[str, Transition] = {
     Action.ASSIST: Transition(frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, frozenset({Party.DISPATCHER})),
 }
 
+# Putting an unlocated case on a grid by hand (actions.check_place) is not a workflow
+# transition: it keeps the status and is open to dispatchers while the case is in these.
+PLACE_STATUSES = frozenset({S.REPORTED, S.ACCEPTED, S.RETURNED})
+
+# Actions that need a reason (note) and refuse an empty one.
+REASON_REQUIRED = frozenset({Action.REJECT, Action.RETURN, Action.REWORK, Action.REOPEN, Action.ESCALATE})
+
+# Which time limit runs in which status (the SLA sweep and the "overdue" filter):
+# the accept limit while the case waits for acceptance, the resolve limit from
+# dispatch until the unit reports back (a returned case keeps its clock running
+# until it is dispatched again, which sets a new one). Resolved, verified and
+# finished cases have no running limit; an accepted case has none until dispatch.
+ACCEPT_CLOCK_STATUSES = frozenset({S.REPORTED})
+RESOLVE_CLOCK_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED})
+
+# Statuses a claim board case can be claimed from.
+CLAIMABLE_STATUSES = frozenset({S.ACCEPTED, S.RETURNED})
+
 # Escalation climbs the place tree: community → street → city (三级联动).
 ESCALATION_LEVELS = ("community", "street", "city")
 
@@ -138,3 +156,16 @@ REOPEN_WITHIN_DAYS = 7
 DUPLICATE_RADIUS_METERS = 50
 DUPLICATE_WITHIN_DAYS = 30
 MAX_PHOTOS = 9
+MAX_EVIDENCE_PHOTOS = 9
+DUE_SOON_WORKING_HOURS = 2
+DESCRIPTION_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
+
+# Channels only staff may use: the capability the actor needs somewhere.
+CHANNEL_CAPABILITY = {
+    Channel.PATROL: "cases.verify",
+    Channel.HOTLINE: "cases.dispatch",
+    Channel.WALK_IN: "cases.dispatch",
+}
+# Channels where an address with an area hint may stand in for coordinates.
+ADDRESS_ONLY_CHANNELS = frozenset({Channel.HOTLINE, Channel.WALK_IN})

@@ -43,7 +43,13 @@ class RoutingRule(models.Model):
     class Meta:
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
-        constraints = [models.UniqueConstraint(fields=["area", "category"], name="routing_one_rule_per_area_category")]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "category"], name="routing_one_rule_per_area_category"),
+            # NULL != NULL in SQL: the "any category" rule needs its own constraint.
+            models.UniqueConstraint(
+                fields=["area"], condition=models.Q(category__isnull=True), name="routing_one_catch_all_per_area"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.area} · {self.category or '*'} → {self.unit}"
@@ -100,6 +106,8 @@ class Case(models.Model):
     accept_due = models.DateTimeField(_("accept by"), null=True, blank=True)
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
     sla_state = models.CharField(_("time limit"), max_length=12, choices=SlaState.choices, default=SlaState.ON_TRACK)
+    # Set when the SLA sweep escalated the case for the running limit (once per limit).
+    sla_escalated = models.BooleanField(default=False)
     supervised = models.BooleanField(_("under supervision"), default=False)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
@@ -121,11 +129,18 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             # the queue: newest first within a scope and status (keyset on id)
-            models.Index(fields=["area_code", "status", "-id"], name="case_queue"),
+            # (varchar_pattern_ops: PostgreSQL serves `area_code LIKE 'prefix%'` from it
+            # whatever the database collation; other databases ignore opclasses)
+            models.Index(
+                fields=["area_code", "status", "-id"], name="case_queue",
+                opclasses=["varchar_pattern_ops", "varchar_ops", "int8_ops"],
+            ),
             models.Index(fields=["status", "-id"], name="case_status"),
             models.Index(fields=["unit", "status", "-id"], name="case_unit_inbox"),
             models.Index(fields=["reporter", "-id"], name="case_reporter"),
             models.Index(fields=["sla_state", "status"], name="case_sla"),
+            # duplicate suggestions: same category, a latitude band
+            models.Index(fields=["category", "lat"], name="case_nearby"),
         ]
 
     def __str__(self):

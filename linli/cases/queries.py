@@ -1,15 +1,177 @@
-"""Reads of cases. INTERFACE STUB — being implemented; signatures are the contract.
+"""Reads of cases: scoped querysets, duplicate suggestions, counts. No writes.
 
 cases_for(user) -> QuerySet[Case]
     What the user may see in staff lists: dispatchers (cases.dispatch) and verifiers (cases.verify)
     by area_code prefix of their scope, units (cases.handle) by lead or assisting unit in their
-    organization subtree, plus the user's own reports and followed cases. Residents: own + followed.
+    organization subtree and the claim-board cases their units may claim, plus the user's own
+    reports and followed cases. Residents: own + followed.
 get_case_for(user, number) -> Case   (Http404 outside cases_for; public view decided by caller)
 public_cases() -> QuerySet[Case]     (non-rejected cases; reporter never exposed)
 suggest_duplicates(category, lat, lng, now=None) -> list[Case]
-    same category, open, within DUPLICATE_RADIUS_METERS, reported in the last DUPLICATE_WITHIN_DAYS days.
-ledger(area, date_from, date_to) -> Ledger
-    collected, resolved, open, overdue, on_time_rate, satisfaction_rate, rework_rate,
-    mean_handling_hours, by_category [rows], by_child_area [rows].
+    same category, open, within DUPLICATE_RADIUS_METERS, reported in the last DUPLICATE_WITHIN_DAYS
+    days; nearest first, each with `.distance` in metres.
+ledger(area, date_from, date_to) -> Ledger   (see linli.cases.ledger)
 queue_counts(queryset) -> dict[status, int]
+board_for(user), inbox_for(user), verify_tasks_for(user), reports_of(user): the lists of the
+    claim board, the unit inbox, the grid worker's round, the resident's "my reports".
 """
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from linli.core.scoping import scope_for
+
+from .choices import (
+    DUPLICATE_RADIUS_METERS,
+    DUPLICATE_WITHIN_DAYS,
+    OPEN_STATUSES,
+    CaseStatus,
+)
+from .ledger import Ledger, ledger  # noqa: F401  (part of this module's interface)
+from .models import Case, CaseAssist, CaseFollower
+from .parties import board_q, unit_ids_of
+
+# What a case page needs in the same query.
+DETAIL_RELATED = ("category", "area", "queue_area", "unit", "board_area", "reporter")
+
+
+def _nothing():
+    return Q(pk__in=[])
+
+
+def _units_q(user):
+    ids = sorted(unit_ids_of(user))
+    if not ids:
+        return _nothing()
+    return Q(unit_id__in=ids) | Q(Exists(CaseAssist.objects.filter(case=OuterRef("pk"), unit_id__in=ids)))
+
+
+def _own_q(user):
+    return Q(reporter=user) | Q(Exists(CaseFollower.objects.filter(case=OuterRef("pk"), user=user)))
+
+
+def _sees_everything(user):
+    return any(scope_for(user, c).is_global for c in ("cases.dispatch", "cases.verify", "cases.handle"))
+
+
+def staff_q(user) -> Q:
+    """The staff part of `cases_for` (not for a global scope): by area for dispatchers and
+    verifiers, by unit for units (lead, assisting, or able to claim from a board)."""
+    dispatch, verify, handle = (scope_for(user, c) for c in ("cases.dispatch", "cases.verify", "cases.handle"))
+    condition = _nothing()
+    codes = set(dispatch.area_codes) | set(verify.area_codes)
+    # one prefix per subtree: a code under another code in the set adds nothing
+    for code in sorted(codes):
+        if not any(code != other and code.startswith(other) for other in codes):
+            condition |= Q(area_code__startswith=code)
+    if not handle.is_empty:
+        condition |= _units_q(user) | board_q(user)
+    return condition
+
+
+def cases_for(user):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    if _sees_everything(user):
+        return Case.objects.all()
+    return Case.objects.filter(staff_q(user) | _own_q(user))
+
+
+def get_case_for(user, number) -> Case:
+    try:
+        return cases_for(user).select_related(*DETAIL_RELATED).get(number=str(number))
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def public_cases():
+    """Cases anyone may look at (not rejected). Serializers of this view never show the reporter."""
+    return Case.objects.exclude(status=CaseStatus.REJECTED)
+
+
+def board_for(user):
+    """The claim board: published cases one of the user's units may claim now."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    if scope_for(user, "cases.handle").is_global:
+        return Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.RETURNED], board_area__isnull=False)
+    return Case.objects.filter(board_q(user))
+
+
+def inbox_for(user):
+    """Cases the user's units lead or assist."""
+    if scope_for(user, "cases.handle").is_global:
+        return Case.objects.exclude(unit=None)
+    return Case.objects.filter(_units_q(user))
+
+
+def verify_tasks_for(user):
+    """Resolved cases waiting for a check on site in the user's verify scope."""
+    scope = scope_for(user, "cases.verify")
+    return scope.filter(Case.objects.filter(status=CaseStatus.RESOLVED), area_path=None, area_code="area_code")
+
+
+def reports_of(user):
+    """The user's own reports and the cases they follow."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(_own_q(user))
+
+
+def queue_counts(queryset) -> dict:
+    """Cases per status in the queryset, one query: {status: count}."""
+    rows = queryset.order_by().values_list("status").annotate(n=Count("id"))
+    return {status: n for status, n in rows}
+
+
+# -- duplicates ------------------------------------------------------------------------------------
+
+EARTH_RADIUS_METERS = 6_371_008.8
+
+
+def haversine_meters(lat1, lng1, lat2, lng2) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(a)))
+
+
+def suggest_duplicates(category, lat, lng, now=None, radius=DUPLICATE_RADIUS_METERS, limit=10) -> list[Case]:
+    """Open cases of the same category near the point: a bounding box in SQL, then the
+    exact distance in Python."""
+    from linli.places.locate import clean_point
+
+    point = clean_point(lat, lng)
+    category_id = getattr(category, "pk", category)
+    if point is None or category_id in (None, ""):
+        return []
+    if isinstance(category_id, str):
+        from .models import Category
+
+        category_id = Category.objects.filter(code=category_id).values_list("pk", flat=True).first()
+        if category_id is None:
+            return []
+    lat, lng = point
+    now = now or timezone.now()
+    dlat = radius / 111_320.0 * 1.01
+    dlng = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    candidates = Case.objects.filter(
+        category_id=category_id,
+        status__in=OPEN_STATUSES,
+        created_at__gte=now - timedelta(days=DUPLICATE_WITHIN_DAYS),
+        lat__range=(lat - dlat, lat + dlat),
+        lng__range=(lng - dlng, lng + dlng),
+    ).select_related("category", "area")[:200]
+    found = []
+    for case in candidates:
+        case.distance = haversine_meters(lat, lng, case.lat, case.lng)
+        if case.distance <= radius:
+            found.append(case)
+    found.sort(key=lambda case: (case.distance, -case.pk))
+    return found[:limit]

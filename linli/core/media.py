@@ -1,4 +1,4 @@
-"""Media rules. INTERFACE STUB — being implemented; signatures are the contract.
+"""Media rules: uploaded images checked by content, re-encoded, stripped of metadata.
 
 @dataclass MediaRule(max_count, max_bytes, min_width=0, min_height=0, formats=("JPEG","PNG","HEIF","WEBP"),
                      max_pixels=40_000_000, thumbnail_size=(320, 320), output_max_side=2560)
@@ -8,4 +8,299 @@ process_image(uploaded_file, rule) -> ProcessedImage(image: ContentFile (JPEG, E
     position first. Raises MediaError(code, message): "not_an_image", "format_not_allowed",
     "too_large", "too_small", "too_many".
 check_count(files, rule)  raises MediaError("too_many")
+process_images(files, rule) -> list[ProcessedImage]   (check_count, then each; the error's
+    `index` names the file)
+
+CASE_PHOTO_RULE: up to 9 photos of at most 15 MB each.
+
+What is stored is always a fresh JPEG written from the pixels alone: no EXIF (so no
+GPS position, camera serial or time), no XMP, no comments; only the colour profile
+is kept. Orientation from EXIF is applied to the pixels first. The size in pixels is
+checked from the header before anything is decoded, so a decompression bomb (a tiny
+file declaring a huge image) is refused without using memory. min_width/min_height
+accept either orientation: a portrait photo passes a landscape minimum.
 """
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import uuid
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from PIL import ExifTags, Image, ImageOps
+from pillow_heif import register_heif_opener
+
+register_heif_opener()  # HEIC photos from iPhones open as format "HEIF"
+
+logger = logging.getLogger(__name__)
+
+# Multi-picture JPEGs (phones' portrait and depth shots) open as "MPO": they are JPEGs.
+FORMAT_ALIASES = {"MPO": "JPEG", "HEIC": "HEIF"}
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+
+
+class MediaError(Exception):
+    """A refused upload: a stable `code` for the API and a translated `message`."""
+
+    def __init__(self, code: str, message: str, index: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.index = index  # which file of several, when known
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass(frozen=True)
+class MediaRule:
+    max_count: int
+    max_bytes: int
+    min_width: int = 0
+    min_height: int = 0
+    formats: tuple[str, ...] = ("JPEG", "PNG", "HEIF", "WEBP")
+    max_pixels: int = 40_000_000
+    thumbnail_size: tuple[int, int] = (320, 320)
+    output_max_side: int = 2560
+
+
+@dataclass
+class ProcessedImage:
+    image: ContentFile  # JPEG, no metadata
+    thumbnail: ContentFile  # JPEG within rule.thumbnail_size
+    width: int
+    height: int
+    exif_point: tuple[float, float] | None  # (lat, lng) WGS84 from the photo's EXIF GPS
+
+
+CASE_PHOTO_RULE = MediaRule(max_count=9, max_bytes=15 * 1024 * 1024)
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+
+def check_count(files, rule: MediaRule) -> None:
+    count = len(files)
+    if count > rule.max_count:
+        raise MediaError(
+            "too_many",
+            ngettext("At most %(max)d file is allowed.", "At most %(max)d files are allowed.", rule.max_count)
+            % {"max": rule.max_count},
+        )
+
+
+def _read(uploaded_file, rule: MediaRule) -> bytes:
+    too_large = MediaError("too_large", _("The file is larger than %(max)s.") % {"max": filesizeformat(rule.max_bytes)})
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > rule.max_bytes:
+        raise too_large  # refuse before reading it
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    data = uploaded_file.read(rule.max_bytes + 1)
+    if isinstance(data, str):
+        data = data.encode()
+    if len(data) > rule.max_bytes:
+        raise too_large
+    if not data:
+        raise MediaError("not_an_image", _("The file is empty."))
+    return data
+
+
+def _allowed(rule) -> set[str]:
+    return {FORMAT_ALIASES.get(name.upper(), name.upper()) for name in rule.formats}
+
+
+def _pillow_formats(rule) -> list[str]:
+    """The Pillow plugins to try: only the allowed formats are ever parsed."""
+    Image.init()
+    allowed = _allowed(rule)
+    formats = allowed | {alias for alias, name in FORMAT_ALIASES.items() if name in allowed}
+    return sorted(name for name in formats if name in Image.OPEN)
+
+
+def _open(data: bytes, rule: MediaRule) -> Image.Image:
+    """The image with only its header read; refused when not an allowed image."""
+    try:
+        return Image.open(io.BytesIO(data), formats=_pillow_formats(rule))
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(rule) from None
+    except Exception:  # noqa: BLE001 — whatever the parser trips on, it is not an allowed image
+        pass
+    try:  # something else Pillow knows (GIF, BMP, TIFF …)? Header only, never decoded.
+        with Image.open(io.BytesIO(data)) as other:
+            found = other.format
+    except Exception:  # noqa: BLE001
+        found = None
+    if found:
+        allowed = ", ".join(rule.formats)
+        raise MediaError(
+            "format_not_allowed",
+            _("%(format)s images are not accepted; use %(allowed)s.") % {"format": found, "allowed": allowed},
+        )
+    raise MediaError("not_an_image", _("The file is not an image, or it is damaged."))
+
+
+def _too_many_pixels(rule):
+    megapixels = rule.max_pixels / 1_000_000
+    return MediaError(
+        "too_large", _("The image has too many pixels (at most %(max)s megapixels).") % {"max": f"{megapixels:g}"}
+    )
+
+
+def _check_dimensions(image: Image.Image, rule: MediaRule) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise MediaError("not_an_image", _("The file is not an image, or it is damaged."))
+    if width * height > rule.max_pixels:
+        raise _too_many_pixels(rule)
+    short_min, long_min = sorted((rule.min_width, rule.min_height))
+    if min(width, height) < short_min or max(width, height) < long_min:
+        raise MediaError(
+            "too_small",
+            _("The image is too small: at least %(width)d × %(height)d pixels are needed.")
+            % {"width": rule.min_width, "height": rule.min_height},
+        )
+
+
+# -- EXIF GPS ------------------------------------------------------------------------------------
+
+
+def _degrees(value, ref) -> float | None:
+    try:
+        parts = [float(part) for part in value]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not parts or len(parts) > 3 or not all(math.isfinite(part) for part in parts):
+        return None
+    parts += [0.0] * (3 - len(parts))
+    degrees = parts[0] + parts[1] / 60 + parts[2] / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "ignore")
+    if str(ref).strip().upper() in {"S", "W"}:
+        degrees = -degrees
+    return degrees
+
+
+def gps_point(exif: Image.Exif) -> tuple[float, float] | None:
+    """(lat, lng) in decimal degrees from EXIF GPS tags, or None when absent or nonsense."""
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:  # noqa: BLE001 — a damaged EXIF block just means "no position"
+        return None
+    if not gps:
+        return None
+    lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef, "N"))
+    lng = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef, "E"))
+    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    if lat == 0 and lng == 0:  # phones without a fix write zeros
+        return None
+    return round(lat, 7), round(lng, 7)
+
+
+# -- processing ----------------------------------------------------------------------------------
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGB", "L"):
+        return image
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        image = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, (255, 255, 255))  # transparency on white
+        flat.paste(image, mask=image.getchannel("A"))
+        return flat
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        # 16/32-bit greyscale: scale to 8 bits rather than clip to white.
+        return image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int, icc_profile: bytes | None) -> bytes:
+    buffer = io.BytesIO()
+    options = {"format": "JPEG", "quality": quality, "optimize": True}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    image.save(buffer, **options)
+    return buffer.getvalue()
+
+
+def process_image(uploaded_file, rule: MediaRule) -> ProcessedImage:
+    data = _read(uploaded_file, rule)
+    source = _open(data, rule)
+    try:
+        found = FORMAT_ALIASES.get(source.format, source.format)
+        if found not in _allowed(rule):
+            raise MediaError(
+                "format_not_allowed",
+                _("%(format)s images are not accepted; use %(allowed)s.")
+                % {"format": source.format, "allowed": ", ".join(rule.formats)},
+            )
+        _check_dimensions(source, rule)
+        try:
+            exif = source.getexif()
+        except Exception:  # noqa: BLE001
+            exif = Image.Exif()
+        point = gps_point(exif)
+        source_mode = source.mode
+        icc_profile = source.info.get("icc_profile")
+        if source.format in ("JPEG", "MPO"):
+            # Decode big JPEGs at a reduced scale straight away (still ≥ the output size).
+            side = rule.output_max_side
+            source.draft("RGB", (side, side))
+        try:
+            source.load()
+            image = ImageOps.exif_transpose(source) or source
+            if image is source:
+                image = source.copy()
+        except MediaError:
+            raise
+        except Image.DecompressionBombError:
+            raise _too_many_pixels(rule) from None
+        except Exception as error:  # noqa: BLE001 — truncated or corrupt data
+            logger.info("Refused a damaged %s image: %s", source.format, error)
+            raise MediaError("not_an_image", _("The file is not an image, or it is damaged.")) from None
+    finally:
+        source.close()
+
+    image = _to_rgb(image)
+    if max(image.size) > rule.output_max_side:
+        image.thumbnail((rule.output_max_side, rule.output_max_side), Image.Resampling.LANCZOS)
+    # A colour profile only makes sense on pixels of the kind it was made for.
+    same_kind = (source_mode in ("RGB", "RGBA", "RGBX") and image.mode == "RGB") or source_mode == image.mode == "L"
+    profile = icc_profile if same_kind else None
+
+    name = uuid.uuid4().hex
+    main = _jpeg(image, JPEG_QUALITY, profile)
+    small = image.copy()
+    small.thumbnail(rule.thumbnail_size, Image.Resampling.LANCZOS)
+    thumb = _jpeg(small, THUMBNAIL_QUALITY, profile)
+    return ProcessedImage(
+        image=ContentFile(main, name=f"{name}.jpg"),
+        thumbnail=ContentFile(thumb, name=f"{name}_thumb.jpg"),
+        width=image.width,
+        height=image.height,
+        exif_point=point,
+    )
+
+
+def process_images(files, rule: MediaRule) -> list[ProcessedImage]:
+    """check_count, then process_image for each; a MediaError's `index` names the file."""
+    files = list(files)
+    check_count(files, rule)
+    results = []
+    for index, uploaded_file in enumerate(files):
+        try:
+            results.append(process_image(uploaded_file, rule))
+        except MediaError as error:
+            error.index = index
+            raise
+    return results

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.choices import FIELD_ROLES, STAFF_ROLES, Role
@@ -31,16 +32,19 @@ class Task:
 # What each staff role does, until the pages exist (each later issue fills a URL in).
 ROLE_TASKS = {
     Role.COMMAND_CENTER: [
-        Task(_("Dispatch desk"), _("Triage, dispatch and chase cases"), "派"),
-        Task(_("Ledger"), _("Collected and resolved cases of your area"), "账"),
+        Task(_("Dispatch desk"), _("Triage, dispatch and chase cases"), "派", reverse_lazy("cases:queue")),
+        Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
+        Task(_("Walk-in or phone report"), _("Register a case for a resident at the counter or on the phone"), "登",
+             reverse_lazy("cases:walk_in")),
     ],
     Role.COMMUNITY_STAFF: [
-        Task(_("Community cases"), _("Cases reported in your community"), "案"),
+        Task(_("Community cases"), _("Cases reported in your community"), "案", reverse_lazy("cases:queue")),
+        Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
         Task(_("Deliberation"), _("Resident deliberation and its outcomes"), "议"),
     ],
     Role.DEPARTMENT_HANDLER: [
-        Task(_("My work orders"), _("Cases dispatched to your unit"), "办"),
-        Task(_("Claim board"), _("Published cases units can claim"), "榜"),
+        Task(_("My work orders"), _("Cases dispatched to your unit"), "办", reverse_lazy("cases:inbox")),
+        Task(_("Claim board"), _("Published cases units can claim"), "榜", reverse_lazy("cases:board")),
     ],
     Role.ORG_ADMIN: [Task(_("Organization network"), _("Members, pairings and coverage"), "组")],
     Role.VOLUNTEER_TEAM_LEADER: [Task(_("Volunteer activities"), _("Activities, sign-ups and service orders"), "志")],

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
+from linli.cases.demo import load_cases
 from linli.orgs.actions import check_add_membership, check_create_organization, check_create_pairing
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.places.actions import check_create_area, do_create_area
@@ -149,4 +150,5 @@ def load_demo() -> DemoResult:
         loader.places()
         loader.organizations()
         loader.people()
+        load_cases(loader)
     return loader.result

@@ -1,0 +1,164 @@
+"""Outbox handlers: tell the people each case event concerns (core.notify).
+
+    case.reported                      command center of the queue area
+    case.accept / reject / close       the reporter (close: the followers too)
+    case.dispatch / claim / rework     handlers of the lead unit
+    case.assist                        handlers of the assisting unit
+    case.resolve                       grid workers of the grid (else the queue's dispatchers)
+    case.return / reopen               command center of the queue area
+    case.remind / supervise / sla_*    handlers of the lead unit while it holds the case,
+                                       else the command center of the queue area
+    case.escalate                      command center of the new queue area
+
+Registered in CasesConfig.ready(). Runs inside the relay's transaction: the rows it
+writes commit with the message's "sent" mark.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from linli.accounts.choices import FIELD_ROLES, Role
+from linli.accounts.models import RoleAssignment, User
+from linli.core import notify as core_notify
+from linli.places.models import Area
+
+from .choices import RESOLVE_CLOCK_STATUSES
+from .models import Case, CaseFollower
+from .parties import code_prefixes
+
+TOPIC_PREFIX = "case."
+HANDLER_ROLES = (Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN)
+
+
+def case_url(number) -> str:
+    try:
+        return reverse("cases:detail", args=[number])
+    except NoReverseMatch:
+        return f"/cases/{number}/"
+
+
+# -- who ----------------------------------------------------------------------------------------
+
+
+def dispatchers_of(area_id):
+    """Command-center staff of the area; when it has none, of the nearest area above that has."""
+    if area_id is None:
+        return []
+    area = Area.objects.filter(pk=area_id).only("code").first()
+    if area is None:
+        return []
+    rows = list(
+        RoleAssignment.objects.filter(
+            role=Role.COMMAND_CENTER, area__code__in=code_prefixes(area.code), user__is_active=True
+        ).values_list("user_id", "area__code")
+    )
+    if not rows:
+        return []
+    nearest = max((code for _pk, code in rows), key=len)
+    return User.objects.filter(pk__in=[pk for pk, code in rows if code == nearest])
+
+
+def handlers_of(unit_id):
+    if unit_id is None:
+        return []
+    return User.objects.filter(
+        is_active=True, role_assignments__role__in=HANDLER_ROLES, role_assignments__organization_id=unit_id
+    ).distinct()
+
+
+def field_workers_of(area_id):
+    return User.objects.filter(
+        is_active=True, role_assignments__role__in=FIELD_ROLES, role_assignments__area_id=area_id
+    ).distinct()
+
+
+def reporter_and_followers(case, followers=False):
+    users = [case.reporter] if case.reporter_id else []
+    if followers:
+        users += [f.user for f in CaseFollower.objects.filter(case=case).select_related("user")]
+    return users
+
+
+# -- what ---------------------------------------------------------------------------------------
+
+
+def _recipients(action, case, payload):
+    # Who held the case when it happened (the payload), not now: the relay may run later.
+    queue_id = payload.get("queue_area_id", case.queue_area_id)
+    unit_id = payload.get("unit_id", case.unit_id)
+    if action == "reported":
+        return dispatchers_of(queue_id)
+    if action in ("accept", "reject"):
+        return reporter_and_followers(case)
+    if action == "close":
+        return reporter_and_followers(case, followers=True)
+    if action in ("dispatch", "claim", "rework"):
+        return handlers_of(unit_id)
+    if action == "assist":
+        return handlers_of(payload.get("assist_unit_id"))
+    if action == "resolve":
+        workers = list(field_workers_of(case.area_id)) if not case.unlocated else []
+        return workers or dispatchers_of(queue_id)
+    if action in ("return", "reopen", "escalate"):
+        return dispatchers_of(queue_id)
+    if action in ("remind", "supervise", "sla_due_soon", "sla_overdue"):
+        status = payload.get("to") or case.status
+        if unit_id and status in RESOLVE_CLOCK_STATUSES and status != "returned":
+            return handlers_of(unit_id)
+        return dispatchers_of(queue_id)
+    return []
+
+
+def _texts(action, case, payload):
+    values = {"number": case.number, "category": case.category.name}
+    titles = {
+        "reported": _("New case %(number)s: %(category)s"),
+        "accept": _("Your report %(number)s was accepted"),
+        "reject": _("Your report %(number)s was not accepted"),
+        "close": _("Case %(number)s is closed: please rate it"),
+        "dispatch": _("New work order %(number)s: %(category)s"),
+        "claim": _("Your unit claimed case %(number)s"),
+        "rework": _("Case %(number)s needs rework"),
+        "assist": _("Please assist with case %(number)s"),
+        "resolve": _("Case %(number)s is fixed: please check on site"),
+        "return": _("Case %(number)s was returned"),
+        "reopen": _("Case %(number)s was reopened by the reporter"),
+        "escalate": _("Case %(number)s was escalated to you"),
+        "remind": _("Reminder: case %(number)s"),
+        "supervise": _("Case %(number)s is under supervision"),
+        "sla_due_soon": _("Case %(number)s is due soon"),
+        "sla_overdue": _("Case %(number)s is overdue"),
+    }
+    body = case.description[:140]
+    note = payload.get("note") if isinstance(payload, dict) else ""
+    return titles[action] % values, (f"{note}\n{body}" if note else body)
+
+
+SMS_ACTIONS = frozenset({"dispatch", "supervise", "sla_overdue"})
+
+
+def handle_case_message(message):
+    """The outbox handler for every "case." topic."""
+    action = message.topic[len(TOPIC_PREFIX):]
+    payload = message.payload or {}
+    case = Case.objects.select_related("category", "reporter").filter(pk=payload.get("case_id")).first()
+    if case is None:
+        return
+    recipients = _recipients(action, case, payload)
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = _texts(action, case, payload)
+    actor_id = payload.get("actor_id")
+    users = [user for user in recipients if user.pk != actor_id]  # nobody is told what they did
+    core_notify.notify(users, message.topic, title, body, case_url(case.number), sms=action in SMS_ACTIONS)
+
+
+def register():
+    from linli.core import outbox
+
+    outbox.register(TOPIC_PREFIX, handle_case_message)
