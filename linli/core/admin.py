@@ -8,7 +8,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import calendar  # noqa: F401 — connects the signals that drop the cached calendar on edits
 from . import outbox
 from .models import CalendarDay, Notification, OutboxMessage
 

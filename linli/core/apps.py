@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "linli.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        # Connects the signals that drop the cached working calendar on edits.
+        from . import calendar  # noqa: F401

@@ -122,7 +122,11 @@ class Scope:
 
 
 def scope_for(user, capability: str = "view") -> Scope:
-    """The user's scope for a capability, cached on the user object for the request."""
+    """The user's scope for a capability, cached on the user object for the request.
+
+    The user's role assignments are read once (one query) and every capability's
+    scope is derived from them, so a request asking for several costs no more.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
     cache = user.__dict__.setdefault("_linli_scopes", {})
@@ -131,11 +135,15 @@ def scope_for(user, capability: str = "view") -> Scope:
     if user.is_superuser:
         scope = Scope(is_global=True)
     else:
+        if "_assignments" not in cache:
+            cache["_assignments"] = list(
+                user.role_assignments.values_list("role", "area__path", "area__code", "organization__path")
+            )
         roles = CAPABILITIES[capability]
         area_paths, org_paths, code_of = [], [], {}
-        for area_path, area_code, org_path in user.role_assignments.filter(role__in=roles).values_list(
-            "area__path", "area__code", "organization__path"
-        ):
+        for role, area_path, area_code, org_path in cache["_assignments"]:
+            if role not in roles:
+                continue
             if area_path:
                 area_paths.append(area_path)
                 code_of[area_path] = area_code
