@@ -165,8 +165,12 @@ def report_call(resident, body):
     category = Category.objects.get(code=data["category"])
     kwargs = dict(description=data["description"], channel="snapshot", lat=data["lat"], lng=data["lng"])
     user_model = type(resident)
-    # a fresh user each time, as a request has (its scopes are not cached yet)
-    return lambda: actions.check_report(user_model.objects.get(pk=resident.pk), category=category, **kwargs)
+
+    def report(user=None):
+        # by default a fresh user each time, as a request has (its scopes are not cached yet)
+        return actions.check_report(user or user_model.objects.get(pk=resident.pk), category=category, **kwargs)
+
+    return report
 
 
 def count_statements(resident, token, body):
@@ -180,19 +184,22 @@ def count_statements(resident, token, body):
 
     report = report_call(resident, body)
     report()  # warm: grid index, calendar, caches
+    user = type(resident).objects.get(pk=resident.pk)  # fresh, as a request's: no scopes cached
     with relay_deferred():
-        with CaptureQueriesContext(connection) as intake:
-            report()
-    with CaptureQueriesContext(connection) as relay:
+        with CaptureQueriesContext(connection) as captured:
+            report(user)
+    intake = list(captured.captured_queries)  # copy now: a later request resets the query log
+    with CaptureQueriesContext(connection) as captured:
         outbox.relay_pending()
+    relay = list(captured.captured_queries)
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     response = client.post(API_PATH, body, content_type="application/json")
     assert response.status_code == 201, (response.status_code, response.content[:500])
-    with CaptureQueriesContext(connection) as request:
+    with CaptureQueriesContext(connection) as captured:
         response = client.post(API_PATH, body, content_type="application/json")
     assert response.status_code == 201, (response.status_code, response.content[:500])
-    return intake.captured_queries, relay.captured_queries, request.captured_queries
+    return intake, relay, list(captured.captured_queries)
 
 
 def print_statements(title, queries, show=True):

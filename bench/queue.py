@@ -1,12 +1,12 @@
 """Benchmark the command-center queue and the ledger at 1,000,000 cases on PostgreSQL.
 
-    .venv/bin/python bench/queue.py [--cases 1000000] [--runs 50] [--keep] [--explain]
+    .venv/bin/python bench/queue.py [--cases 1000000] [--runs 50] [--explain] [--keep]
 
 1. Creates the throwaway database linli_bench_queue on 127.0.0.1 (dropped at the end
    unless --keep), migrates it, and builds a city of 10 streets × 10 communities × 8
    grids, plus 坑内社区 (开元街道) with its 15 grids, the demo's case categories and
-   routing units, a command center on 开元街道, community staff on 坑内社区, a
-   department handler and 2,000 residents (through the actions).
+   routing units, command centers on 开元街道 and on the city, community staff on
+   坑内社区, a department handler and 2,000 residents (through the actions).
 2. Seeds --cases cases with one INSERT … SELECT generate_series per 100,000 rows
    (foreign-key triggers off for the session, secondary indexes dropped during the
    load and rebuilt after), spread over three years with more recent cases, 10 % in
@@ -16,12 +16,16 @@
    every case (report, and each step it went through), 1 % followed, 0.5 % assisted;
    VACUUM ANALYZE.
 3. Times, --runs times each after warm-up, with a fresh user per run (a request loads
-   its user and scopes): the queue's first page (cases_for(dispatcher) through
+   its user and scopes): the queue's first page (desk_for(dispatcher) through
    CaseFilterSet, newest first, 50 rows, as the page and the API build it), a
    filtered page (status + category + overdue), the status counts the queue page
-   shows, GET /api/cases/ in process (the whole request), a unit's inbox, and
+   shows, the whole GET /cases/queue/ page and GET /api/cases/ in process, the same
+   for the city's command center and 坑内社区's staff, a unit's inbox, and
    ledger(开元街道, last 365 days). Prints p50/p95 and, for anything over its target
    (or everything with --explain), EXPLAIN (ANALYZE, BUFFERS) of its slowest statements.
+   The changes an earlier run suggested (S1–S4 in bench/README.md) are in the code now:
+   the queue counts the desk only, no DISTINCT, jit and parallel workers off for web
+   connections (settings), and the covering index case_ledger (a migration).
 """
 
 import sys
@@ -321,9 +325,14 @@ def querydict(data):
 
 def filterset(user, data):
     from linli.cases import queries
+
+    return filterset_on(queries.desk_for(user), data)  # the queue page's base
+
+
+def filterset_on(queryset, data):
     from linli.cases.filters import CaseFilterSet
 
-    fs = CaseFilterSet(querydict(data), queryset=queries.cases_for(user), request=None)
+    fs = CaseFilterSet(querydict(data), queryset=queryset, request=None)
     if not fs.is_valid():
         raise SystemExit(f"CaseFilterSet refused {data}: {fs.errors}")
     return fs.qs
@@ -445,82 +454,16 @@ def run(args, world, now):
                                         LEDGER_TARGET_MS, args.explain)
     print(f"  ledger: collected {getattr(ledger, 'collected', '?')}, resolved {getattr(ledger, 'resolved', '?')}, "
           f"on-time rate {getattr(ledger, 'on_time_rate', '?')}, satisfaction {getattr(ledger, 'satisfaction_rate', '?')}")
-    if not args.no_suggest:
-        suggestions(args, world, street, filtered, lambda: queries.ledger(street, year_ago, today))
     connection.close()
     return results
-
-
-def code_range(code):
-    """(low, high) with low <= c < high exactly for the digit codes starting with `code`: a range
-    any btree serves, whatever the collation (LIKE 'code%' needs a pattern_ops index)."""
-    return code, str(int(code) + 1).zfill(len(code))
-
-
-def suggestions(args, world, street, filtered, ledger):
-    """The same reads written the way this benchmark suggests, measured on the same data."""
-    import psycopg
-    from django.db import connection
-    from django.db.models import Count
-
-    from linli.cases.models import Case
-
-    print("\nsuggested changes, measured on the same data (see bench/README.md):")
-    low, high = code_range(street.code)
-
-    def counts_by_range():
-        user = fresh(world["dispatcher"])  # the scope lookups a request makes
-        from linli.core.scoping import scope_for
-
-        scope_for(user, "cases.dispatch")
-        rows = Case.objects.filter(area_code__gte=low, area_code__lt=high).values_list("status").annotate(n=Count("id"))
-        return dict(rows.order_by())
-
-    measure("S1 status counts: area_code range, staff scope only", counts_by_range, args.runs, QUEUE_TARGET_MS,
-            args.explain)
-
-    def filtered_without_distinct():
-        qs = filterset(fresh(world["city"]), filtered).select_related("category", "area", "unit")
-        qs.query.distinct = False
-        return list(qs.order_by("-id")[:51])
-
-    measure("S2 filtered page (city) without DISTINCT", filtered_without_distinct, args.runs, QUEUE_TARGET_MS,
-            args.explain)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-    from linli.cases import queries
-
-    measure("S3 status counts as today, with jit = off",
-            lambda: queries.queue_counts(filterset(fresh(world["dispatcher"]), {})), args.runs, QUEUE_TARGET_MS, False)
-    measure("S3 ledger as today, with jit = off", ledger, max(10, args.runs // 2), LEDGER_TARGET_MS, False)
-
-    started = time.perf_counter()
-    with psycopg.connect(pg_conninfo(DBNAME), autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '256MB'")
-        conn.execute(LEDGER_INDEX)
-        conn.execute("VACUUM ANALYZE cases_case")
-        size = conn.execute("SELECT pg_size_pretty(pg_relation_size('case_ledger'))").fetchone()[0]
-    print(f"  (built case_ledger in {time.perf_counter() - started:.1f} s, {size})")
-    measure("S4 ledger as today, jit = off, covering index case_ledger", ledger, max(10, args.runs // 2),
-            LEDGER_TARGET_MS, args.explain)
-
-
-# The index S4 adds: the ledger's filter (area prefix, period) and every column it aggregates,
-# so its three passes are index-only scans.
-LEDGER_INDEX = """
-    CREATE INDEX case_ledger ON cases_case (area_code varchar_pattern_ops, created_at)
-    INCLUDE (id, status, category_id, resolved_at, accept_due, resolve_due, rating, rework_count)
-"""
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--keep", action="store_true", help="keep the database (and reuse nothing: it is rebuilt)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (a new run rebuilds it)")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN every measured query, not only slow ones")
-    parser.add_argument("--no-suggest", action="store_true", help="skip measuring the suggested changes")
     args = parser.parse_args()
 
     print(f"machine: {machine()}")

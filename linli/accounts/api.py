@@ -9,12 +9,20 @@
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import error_body
+from linli.core.api import ApiErrorSerializer, error_body
 from linli.core.scoping import CAPABILITIES, capabilities_of_roles
 
 from .actions import (
@@ -58,20 +66,22 @@ class RoleSerializer(serializers.ModelSerializer):
 class UserSerializer(serializers.ModelSerializer):
     """A person; the full phone number only for the person themselves."""
 
-    phone = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField(help_text="in full for yourself, masked for anyone else")
 
     class Meta:
         model = User
         fields = ["id", "phone", "name", "email"]
+        read_only_fields = fields
 
+    @extend_schema_field(serializers.CharField())
     def get_phone(self, user):
         viewer = self.context.get("viewer")
         return user.phone if viewer is not None and viewer.pk == user.pk else user.masked_phone
 
 
 class MeSerializer(UserSerializer):
-    is_staff = serializers.BooleanField()
-    is_superuser = serializers.BooleanField()
+    is_staff = serializers.BooleanField(read_only=True)
+    is_superuser = serializers.BooleanField(read_only=True)
     roles = serializers.SerializerMethodField()
     capabilities = serializers.SerializerMethodField()
 
@@ -85,9 +95,11 @@ class MeSerializer(UserSerializer):
             cache[user.pk] = list(user.role_assignments.select_related("area", "organization").order_by("pk"))
         return cache[user.pk]
 
+    @extend_schema_field(RoleSerializer(many=True))
     def get_roles(self, user):
         return RoleSerializer(self._assignments(user), many=True).data
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=sorted(CAPABILITIES))))
     def get_capabilities(self, user):
         """What the user can do somewhere (for showing features; the scope decides where)."""
         if user.is_superuser:
@@ -95,9 +107,16 @@ class MeSerializer(UserSerializer):
         return sorted(capabilities_of_roles(a.role for a in self._assignments(user)))
 
 
+NOT_SIGNED_IN = OpenApiResponse(ApiErrorSerializer, description="not signed in, or the token is revoked or expired")
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="Who am I: the user, their roles with nodes, their capabilities",
+        responses={200: MeSerializer, 401: NOT_SIGNED_IN},
+    )
     def get(self, request):
         return Response(MeSerializer(request.user, context={"viewer": request.user}).data)
 
@@ -116,13 +135,31 @@ def login_code_error_response(error):
     return Response(error_body(error.code, error.message), status=status.HTTP_400_BAD_REQUEST)
 
 
+# Named for the schema: "LoginCodeRequest" rather than "CodeRequestRequest".
+@extend_schema_serializer(component_name="LoginCode")
 class CodeRequestSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32)
 
 
+@extend_schema_serializer(component_name="CodeLogin")  # not the parent's name
 class CodeLoginSerializer(CodeRequestSerializer):
     code = serializers.CharField(max_length=16)
     token_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+# -- response shapes, for the schema (the views build the bodies themselves) --
+
+
+class LoginCodeSentSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(help_text="when the code stops working")
+    expires_in = serializers.IntegerField(help_text="seconds the code stays valid")
+    resend_after = serializers.IntegerField(help_text="seconds to wait before requesting another code")
+
+
+class CodeLoginTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="send as `Authorization: Bearer <token>`; shown only this once")
+    token_type = serializers.ChoiceField(choices=["Bearer"])
+    user = MeSerializer()
 
 
 class LoginCodeView(APIView):
@@ -130,6 +167,27 @@ class LoginCodeView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Send a login code by SMS",
+        request=CodeRequestSerializer,
+        responses={
+            202: LoginCodeSentSerializer,
+            400: OpenApiResponse(ApiErrorSerializer, description="`invalid` body or `invalid_phone`"),
+            429: OpenApiResponse(
+                ApiErrorSerializer,
+                description="`rate_limited_phone` or `rate_limited_ip`: too many codes requested; see Retry-After",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=[429],
+                description="seconds until a code may be requested again",
+            ),
+        ],
+    )
     def post(self, request):
         data = CodeRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,6 +209,20 @@ class CodeLoginView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        summary="Sign in with a phone number and its SMS code; get a bearer token",
+        description="A number seen for the first time becomes a resident account.",
+        request=CodeLoginSerializer,
+        responses={
+            200: CodeLoginTokenSerializer,
+            400: OpenApiResponse(
+                ApiErrorSerializer,
+                description="`invalid` body, `invalid_phone`, `code_invalid`, `code_expired`, `code_used` "
+                "or `too_many_attempts`",
+            ),
+            403: OpenApiResponse(ApiErrorSerializer, description="`account_disabled` or `password_required`"),
+        },
+    )
     def post(self, request):
         data = CodeLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -169,6 +241,11 @@ class LogoutView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        summary="Revoke the bearer token of this request",
+        request=None,
+        responses={204: OpenApiResponse(description="the token is revoked"), 401: NOT_SIGNED_IN},
+    )
     def post(self, request):
         if isinstance(request.auth, ApiToken):
             do_revoke_token(request.auth)

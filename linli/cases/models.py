@@ -141,6 +141,14 @@ class Case(models.Model):
             models.Index(fields=["sla_state", "status"], name="case_sla"),
             # duplicate suggestions: same category, a latitude band
             models.Index(fields=["category", "lat"], name="case_nearby"),
+            # the ledger: an index-only scan of an area's cases in a period (PostgreSQL;
+            # SQLite has no covering indexes and skips it) — bench/README.md, S4
+            models.Index(
+                fields=["area_code", "created_at"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                include=["id", "status", "category", "resolved_at", "accept_due", "resolve_due", "rating", "rework_count"],
+                name="case_ledger",
+            ),
         ]
 
     def __str__(self):

@@ -83,6 +83,19 @@ def cases_for(user):
     return Case.objects.filter(staff_q(user) | _own_q(user))
 
 
+def desk_for(user):
+    """The cases on the user's desk: `cases_for` without their own reports and follows.
+
+    The dispatch queue lists and counts these; leaving out the OR with the personal
+    part lets PostgreSQL answer from the `case_queue` index (bench/queue.py).
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    if _sees_everything(user):
+        return Case.objects.all()
+    return Case.objects.filter(staff_q(user))
+
+
 def get_case_for(user, number) -> Case:
     try:
         return cases_for(user).select_related(*DETAIL_RELATED).get(number=str(number))

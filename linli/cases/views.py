@@ -463,7 +463,7 @@ def _queue_filters(request, scope):
 def queue(request):
     """The dispatch desk: filters, counts per status, keyset pages, bulk dispatch."""
     scope = _require(scope_for(request.user, "cases.dispatch"))
-    base = queries.cases_for(request.user)
+    base = queries.desk_for(request.user)
     filterset = CaseFilterSet(request.GET, queryset=base, request=request)
     cases = filterset.qs.select_related("category", "area", "unit")
     page = _page(cases, request)

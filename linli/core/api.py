@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -12,6 +12,21 @@ def error_body(code, message, errors=None):
     if errors:
         body["errors"] = errors
     return body
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """An error: a stable `code`, a translated `message` and, for invalid input, `errors` by field.
+
+    (What `error_body` builds; describes the errors of the /api/v1/ endpoints in the OpenAPI schema.)
+    """
+
+    code = serializers.CharField(help_text='stable machine-readable code, e.g. "invalid", "not_found"')
+    message = serializers.CharField(help_text="translated, for people")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text='messages by field name; only with code "invalid"',
+    )
 
 
 def exception_handler(exc, context):

@@ -8,9 +8,11 @@
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from linli.core.api import ApiErrorSerializer
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
@@ -35,14 +37,18 @@ class OrganizationSerializer(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     title = serializers.SerializerMethodField(help_text="center / institute / station for civ_center")
     area = AreaBriefSerializer()
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField(
+        help_text="id of the parent organization; null at the top or when the parent is outside your scope"
+    )
     depth = serializers.IntegerField()
     new_sectors = serializers.ListField(child=serializers.CharField())
     founded_on = serializers.DateField()
 
+    @extend_schema_field(serializers.CharField())
     def get_title(self, obj):
         return str(obj.civ_center_title)
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_parent(self, obj):
         return self.context.get("parent_ids", {}).get(obj.path)
 
@@ -73,11 +79,25 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CoverageQuerySerializer(serializers.Serializer):
     area = serializers.CharField(max_length=15, help_text="area code")
-    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
-    level = serializers.ChoiceField(choices=AreaLevel.choices, required=False)
-    within = serializers.BooleanField(required=False, default=False)
-    host_kind = serializers.ChoiceField(choices=OrganizationKind.choices, required=False)
-    new_sector = serializers.ChoiceField(choices=NewSector.choices, required=False)
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices, help_text="the kind of organization to look for")
+    level = serializers.ChoiceField(
+        choices=AreaLevel.choices,
+        required=False,
+        help_text="count the areas of this level under `area` (at or below its level); give either this or host_kind",
+    )
+    within = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="with level: an organization serving an area below a body also covers the body",
+    )
+    host_kind = serializers.ChoiceField(
+        choices=OrganizationKind.choices,
+        required=False,
+        help_text="count the organizations of this kind serving the area's subtree; give either this or level",
+    )
+    new_sector = serializers.ChoiceField(
+        choices=NewSector.choices, required=False, help_text="with host_kind: only hosts with this new-sector tag"
+    )
 
     def validate(self, attrs):
         if ("level" in attrs) == ("host_kind" in attrs):
@@ -85,9 +105,59 @@ class CoverageQuerySerializer(serializers.Serializer):
         return attrs
 
 
+# -- response shapes, for the schema (CoverageViewSet builds the body itself) --
+
+
+class CoverageFiguresSerializer(serializers.Serializer):
+    area = AreaBriefSerializer()
+    kind = serializers.CharField()
+    total = serializers.IntegerField(help_text="how many bodies there are to cover")
+    covered = serializers.IntegerField(help_text="how many of them have an organization of `kind`")
+    rate = serializers.FloatField(allow_null=True, help_text="covered / total, 4 decimals; null when total is 0")
+
+
+class CoverageByLevelSerializer(CoverageFiguresSerializer):
+    level = serializers.CharField()
+    within = serializers.BooleanField()
+    uncovered = AreaBriefSerializer(many=True, help_text="the areas without one")
+
+
+class UncoveredHostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    area = serializers.CharField(help_text="code of the area it serves")
+
+
+class CoverageByHostSerializer(CoverageFiguresSerializer):
+    host_kind = serializers.CharField()
+    new_sector = serializers.CharField(allow_null=True)
+    uncovered = UncoveredHostSerializer(many=True, help_text="the hosts without one")
+
+
 class CoverageViewSet(viewsets.ViewSet):
     """How many of the relevant bodies under an area have an organization of a kind."""
 
+    @extend_schema(
+        summary="Coverage of an area by organizations of a kind",
+        description="With `level`: how many areas of that level under `area` have their own organization of "
+        "`kind`. With `host_kind`: how many organizations of that kind serving the area's subtree have one of "
+        "`kind` above or below them.",
+        parameters=[CoverageQuerySerializer],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="Coverage",
+                serializers=[CoverageByLevelSerializer, CoverageByHostSerializer],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            400: OpenApiResponse(
+                ApiErrorSerializer, description="invalid parameters, or neither or both of level and host_kind"
+            ),
+            401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
+            404: OpenApiResponse(ApiErrorSerializer, description="no such area, or its figures are outside your scope"),
+        },
+    )
     def list(self, request):
         params = CoverageQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -8,16 +8,27 @@
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from linli.core.api import ApiErrorSerializer
 
 from .choices import AreaLevel, CoordSystem
 from .filters import AreaFilterSet
 from .locate import locate, to_wgs84
 from .models import Area
 from .queries import areas_for, grid_features, with_parent_code
+
+
+class PointSerializer(serializers.Serializer):
+    """A WGS-84 point."""
+
+    lat = serializers.FloatField()
+    lng = serializers.FloatField()
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -30,6 +41,7 @@ class AreaSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "level_label", "parent_code", "numchild", "centroid"]
         read_only_fields = fields
 
+    @extend_schema_field(PointSerializer(allow_null=True))
     def get_centroid(self, area):
         if area.centroid_lat is None:
             return None
@@ -60,6 +72,9 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return AreaSerializer if self.action == "list" else AreaDetailSerializer
 
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection")},
+    )
     @action(detail=True, methods=["get"], url_path="geojson", url_name="geojson")
     def geojson(self, request, code=None):
         """GeoJSON FeatureCollection of the grid polygons under this area (properties: code, name, level)."""
@@ -67,9 +82,35 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LocateQuerySerializer(serializers.Serializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90, label=_("latitude"))
-    lng = serializers.FloatField(min_value=-180, max_value=180, label=_("longitude"))
-    coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
+    lat = serializers.FloatField(
+        min_value=-90, max_value=90, label=_("latitude"), help_text="latitude, in the datum given by coord_system"
+    )
+    lng = serializers.FloatField(
+        min_value=-180, max_value=180, label=_("longitude"), help_text="longitude, in the datum given by coord_system"
+    )
+    coord_system = serializers.ChoiceField(
+        choices=CoordSystem.choices,
+        default=CoordSystem.WGS84,
+        help_text="datum of lat/lng: wgs84 (GPS) or gcj02 (Chinese phone maps)",
+    )
+
+
+# -- response shapes, for the schema (LocateView builds the body itself) --
+
+
+class AreaCodeNameSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LocatedGridSerializer(AreaCodeNameSerializer):
+    community = AreaCodeNameSerializer(allow_null=True)
+    street = AreaCodeNameSerializer(allow_null=True)
+
+
+class LocateSerializer(serializers.Serializer):
+    grid = LocatedGridSerializer(allow_null=True, help_text="the grid containing the point; null outside every grid")
+    wgs84 = PointSerializer(help_text="the point in WGS-84, as located")
 
 
 def _brief(area):
@@ -80,6 +121,15 @@ class LocateView(APIView):
     """The grid containing a point. Any signed-in user may ask: grid names are not secret,
     and residents need them to report."""
 
+    @extend_schema(
+        summary="The grid containing a point",
+        parameters=[LocateQuerySerializer],
+        responses={
+            200: LocateSerializer,
+            400: OpenApiResponse(ApiErrorSerializer, description="invalid lat, lng or coord_system"),
+            401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
+        },
+    )
     def get(self, request):
         query = LocateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
