@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ["linli.core.testing", "linli.cases.testing"]
+pytest_plugins = ["linli.core.browser_testing", "linli.core.testing", "linli.cases.testing"]
 
 
 @pytest.fixture(autouse=True)

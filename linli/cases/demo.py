@@ -36,7 +36,6 @@ from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
-from linli.places.models import Area
 
 from .choices import CaseStatus, Priority
 from .models import Case, Category, RoutingRule

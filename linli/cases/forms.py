@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.places.choices import AreaLevel
 
+from .actions.workflow import PARAMS as PERFORM_PARAMS
 from .choices import MAX_PHOTOS, Action
 from .models import Category
 
@@ -197,26 +198,9 @@ WALK_IN_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
 
 # -- workflow actions ---------------------------------------------------------------
 
-# The fields each action's small form has. Reason is required where the table needs one.
-ACTION_FIELDS = {
-    Action.ACCEPT: ("note",),
-    Action.REJECT: ("reason",),
-    Action.DISPATCH: ("unit", "note"),
-    Action.SIGN: ("note",),
-    Action.RETURN: ("reason",),
-    Action.RESOLVE: ("note", "photos"),
-    Action.VERIFY: ("note",),
-    Action.REWORK: ("reason",),
-    Action.CLOSE: ("note",),
-    Action.RATE: ("rating", "comment"),
-    Action.REOPEN: ("reason",),
-    Action.ESCALATE: ("reason",),
-    Action.REMIND: ("note",),
-    Action.SUPERVISE: ("note",),
-    Action.PUBLISH: (),
-    Action.CLAIM: (),
-    Action.ASSIST: ("unit",),
-}
+# The fields each action's small form has: what `perform` takes, except that the
+# pages publish to the case's own queue area and claim for the handler's first unit.
+ACTION_FIELDS = {**PERFORM_PARAMS, Action.PUBLISH: (), Action.CLAIM: ()}
 
 REASON_LABELS = {
     Action.REJECT: _("Why is it not accepted?"),

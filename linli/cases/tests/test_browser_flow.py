@@ -6,12 +6,7 @@ verifies it on site, the command center closes it and the resident rates it.
 Screenshots of every step go to test-output/<test name>/NN-step.png.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
@@ -20,44 +15,11 @@ from linli.cases.models import Case
 from linli.cases.testing import center_of
 from linli.core.testing import code_from
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are fine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "pass-for-tests-1"  # the personas' password (linli.core.testing)
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def output_dir(request):
-    path = Path(settings.BASE_DIR) / "test-output" / request.node.name
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def photo(path, text, colors=((196, 160, 120), (90, 90, 96))):

@@ -5,30 +5,13 @@ never `playwright install`. Screenshots go to test-output/<test name>/.
 """
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
 from linli.core.demo import data as demo
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told it is fine (it is: tests only).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # No skip when Chromium is missing: `make test` installs it, and a silent skip would hide a broken set-up.
 pytestmark = [pytest.mark.browser]
@@ -37,26 +20,6 @@ pytestmark = [pytest.mark.browser]
 def demo_account(role):
     phone, name, *_rest = next(row for row in demo.ACCOUNTS if row[2] == role)
     return phone, name
-
-
-@pytest.fixture
-def output_dir(request):
-    path = Path(settings.BASE_DIR) / "test-output" / request.node.name
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
