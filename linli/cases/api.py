@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core import media
+from linli.core.api import ApiErrorSerializer
 from linli.core.scoping import scope_for
 from linli.places.locate import to_wgs84
 from linli.places.models import Area
@@ -41,7 +42,7 @@ from .choices import PLACE_STATUSES, Action, Priority
 from .errors import ActionNotAllowed, CaseError
 from .filters import CaseFilterSet
 from .models import Case, CaseEvent, Category
-from .parties import is_dispatcher
+from .parties import is_dispatcher, reporter_visible
 from .serializers import (
     ActionNotAllowedSerializer,
     CaseActionSerializer,
@@ -50,18 +51,16 @@ from .serializers import (
     CategoryNodeSerializer,
     DuplicateQuerySerializer,
     DuplicateSerializer,
-    ErrorSerializer,
     FollowSerializer,
     LedgerQuerySerializer,
     LedgerSerializer,
     ReportSerializer,
-    reporter_visible,
 )
 
 ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="invalid input: `code`, `message`, `errors` by field"),
-    401: OpenApiResponse(ErrorSerializer, description="not signed in"),
-    404: OpenApiResponse(ErrorSerializer, description="no such case, or outside your role or scope"),
+    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, `errors` by field"),
+    401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
+    404: OpenApiResponse(ApiErrorSerializer, description="no such case, or outside your role or scope"),
 }
 
 

@@ -37,6 +37,7 @@ from linli.accounts.models import RoleAssignment, User
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
+from .actions import do_set_routing_rule
 from .choices import CaseStatus, Priority
 from .models import Case, Category, RoutingRule
 
@@ -615,8 +616,7 @@ class CaseLoader:
         for area_code, category_code, unit in ROUTING_RULES:
             area, category = self.areas[area_code], self.categories[category_code]
             if not RoutingRule.objects.filter(area=area, category=category).exists():
-                # configuration, like the categories (edited in the admin); no workflow action
-                RoutingRule.objects.create(area=area, category=category, unit=self.org(unit))
+                do_set_routing_rule(area=area, category=category, unit=self.org(unit))
                 self.created["routing rules"] += 1
 
     def accounts(self):

@@ -148,3 +148,20 @@ def board_q(user) -> Q:
     for code in sorted(prefixes):
         match |= Q(board_area__code__startswith=code)
     return Q(status__in=CLAIMABLE_STATUSES, board_area__isnull=False) & match
+
+
+def reporter_visible(user, case) -> bool:
+    """Who reported a case: the reporter, dispatchers over it, and — if the reporter let their
+    name be shown — the verifiers of its grid and its lead or assisting units. Never the public."""
+    if case.reporter_id is not None and case.reporter_id == user.pk:
+        return True
+    if is_dispatcher(user, case):
+        return True
+    if not case.show_reporter_name:
+        return False
+    if in_area_scope(scope_for(user, "cases.verify"), case.area_code):
+        return True
+    if scope_for(user, "cases.handle").is_global:
+        return True
+    units = unit_ids_of(user)
+    return case.unit_id in units or any(assist.unit_id in units for assist in case.assists.all())

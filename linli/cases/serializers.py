@@ -18,13 +18,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linli.accounts.models import mask_phone
-from linli.core.scoping import scope_for
 from linli.places.choices import CoordSystem
 
 from .actions.workflow import PARAMS as PERFORM_PARAMS
 from .choices import MAX_PHOTOS, TRANSITIONS, Action, Channel
 from .models import Case, CaseEvent, CasePhoto
-from .parties import in_area_scope, is_dispatcher, unit_ids_of
+from .parties import reporter_visible
 
 # Bigint primary keys: larger ids are refused here rather than overflowing the database driver.
 MAX_ID = 2**63 - 1
@@ -132,12 +131,6 @@ class LedgerQuerySerializer(serializers.Serializer):
 
 
 # -- output --------------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 class ActionNotAllowedSerializer(serializers.Serializer):
@@ -268,23 +261,6 @@ class EventSerializer(serializers.ModelSerializer):
 class ReporterSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField(help_text=_("masked, except for the reporter themselves"))
-
-
-def reporter_visible(user, case) -> bool:
-    """Who reported a case: the reporter, dispatchers over it, and — if the reporter let their
-    name be shown — the verifiers of its grid and its lead or assisting units. Never the public."""
-    if case.reporter_id is not None and case.reporter_id == user.pk:
-        return True
-    if is_dispatcher(user, case):
-        return True
-    if not case.show_reporter_name:
-        return False
-    if in_area_scope(scope_for(user, "cases.verify"), case.area_code):
-        return True
-    if scope_for(user, "cases.handle").is_global:
-        return True
-    units = unit_ids_of(user)
-    return case.unit_id in units or any(assist.unit_id in units for assist in case.assists.all())
 
 
 class CaseDetailSerializer(CaseListSerializer):

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from .actions import do_set_routing_rule
 from .choices import CaseStatus, CategoryKind, Priority
-from .models import Category, RoutingRule
+from .models import Category
 
 
 @dataclass
@@ -58,7 +59,7 @@ def categories(db):
 
 @pytest.fixture
 def routing_rules(tree, personas, categories):
-    return [RoutingRule.objects.create(area=tree.street_a, category=categories.component, unit=personas.department)]
+    return [do_set_routing_rule(area=tree.street_a, category=categories.component, unit=personas.department)]
 
 
 def center_of(grid):

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import CaseEvent, CasePhoto, Category
 from .parties import is_dispatcher
-from .serializers import reporter_visible
+from .parties import reporter_visible
 
 PAGE_SIZE = 25
 

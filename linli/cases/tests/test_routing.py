@@ -3,11 +3,11 @@
 from datetime import date, datetime
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
-from linli.cases.actions import perform
+from linli.cases.actions import check_set_routing_rule, do_set_routing_rule, perform
 from linli.cases.choices import CaseStatus, Priority
-from linli.cases.models import RoutingRule
 from linli.cases.routing import escalation_target, limits_for, nearest_grid_code
 from linli.core.models import CalendarDay
 from linli.orgs.actions import do_create_organization, do_create_pairing
@@ -31,7 +31,7 @@ def units(tree, personas):
 @pytest.fixture
 def rules(tree, categories, units):
     def rule(area, category, unit):
-        return RoutingRule.objects.create(area=area, category=category, unit=units[unit])
+        return do_set_routing_rule(area=area, category=category, unit=units[unit])
 
     rule(tree.city, None, "city_any")
     rule(tree.street_a, None, "street_any")
@@ -59,9 +59,9 @@ def test_the_most_specific_rule_wins(tree, report, units, rules, category, grid,
 
 
 def test_category_depth_decides_within_one_area(tree, report, units, categories):
-    RoutingRule.objects.create(area=tree.street_a, category=None, unit=units["street_any"])
-    RoutingRule.objects.create(area=tree.street_a, category=categories.component, unit=units["street_component"])
-    RoutingRule.objects.create(area=tree.street_a, category=categories.manhole, unit=units["street_manhole"])
+    do_set_routing_rule(area=tree.street_a, category=None, unit=units["street_any"])
+    do_set_routing_rule(area=tree.street_a, category=categories.component, unit=units["street_component"])
+    do_set_routing_rule(area=tree.street_a, category=categories.manhole, unit=units["street_manhole"])
     assert report(category="manhole").unit == units["street_manhole"]
     assert report(category="greenery").unit == units["street_component"]
     assert report(category="dispute").unit == units["street_any"]
@@ -148,3 +148,15 @@ def test_resolve_due_across_a_holiday_and_a_swapped_day(case_at, personas, clock
     CalendarDay.objects.create(date=SATURDAY, is_workday=True, note="调休上班")
     case = case_at(CaseStatus.ACCEPTED, category="manhole")
     assert perform(personas.street_dispatcher, case, "dispatch", unit=personas.department).resolve_due == at(SATURDAY, "10:00")
+
+
+def test_a_rule_is_set_once_per_area_and_category_and_only_by_its_dispatchers(tree, personas, categories):
+    rule = check_set_routing_rule(
+        personas.street_dispatcher, area=tree.street_a, category=categories.component, unit=personas.department
+    )
+    again = do_set_routing_rule(area=tree.street_a, category=categories.component, unit=personas.federation)
+    assert again.pk == rule.pk and again.unit == personas.federation
+    with pytest.raises(Http404):
+        check_set_routing_rule(
+            personas.other_street_dispatcher, area=tree.street_a, category=None, unit=personas.department
+        )

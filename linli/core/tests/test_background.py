@@ -34,10 +34,12 @@ def test_without_redis_the_task_runs_in_process_only_after_commit(memory_sms, dj
 
 
 @pytest.mark.django_db
-def test_a_failing_task_does_not_break_the_committed_request(settings, django_capture_on_commit_callbacks):
+def test_a_failing_task_does_not_break_the_committed_request(settings, django_capture_on_commit_callbacks, caplog):
     settings.SMS_BACKEND = "linli.accounts.sms.SmsBackend"  # send() raises NotImplementedError
-    with django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level("ERROR", logger="linli.sms"), django_capture_on_commit_callbacks(execute=True):
         run_after_commit(send_sms_task, "13800000001", "hello")
+    # no exception reached the caller, and the failure is on record
+    assert any("failed" in record.getMessage() and record.exc_info for record in caplog.records)
 
 
 def _forget_broker_connections():
