@@ -9,6 +9,7 @@ from linli.core.scoping import scope_for
 
 from .choices import AreaLevel
 from .models import Area
+from .queries import grid_features
 
 
 # Heading of the children list, by the area's own level.
@@ -21,25 +22,11 @@ CHILDREN_HEADINGS = {
 
 
 def grid_feature_collection(area):
-    """The grid polygons under `area` (or the grid itself) as a GeoJSON FeatureCollection; one query."""
-    grids = (
-        Area.objects.filter(path__startswith=area.path, level=AreaLevel.GRID, boundary__isnull=False)
-        .order_by("path")
-        .values_list("code", "name", "boundary")
-    )
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": {"code": code, "name": name, "url": reverse("places:area_detail", args=[code])},
-                "geometry": boundary,
-            }
-            for code, name, boundary in grids
-            if boundary
-        ],
-    }
+    """The API's grid FeatureCollection, each grid linking to its own page."""
+    collection = grid_features(area)
+    for feature in collection["features"]:
+        feature["properties"]["url"] = reverse("places:area_detail", args=[feature["id"]])
+    return collection
 
 
 @login_required
