@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.orgs",
     "linli.cases",
+    "linli.open311",
+    "linli.hotline",
+    "linli.webhooks",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

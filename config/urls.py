@@ -15,6 +15,9 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("orgs/", include("linli.orgs.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("open311/", include("linli.open311.urls")),
+    path("hotline/", include("linli.hotline.urls")),
+    path("webhooks/", include("linli.webhooks.urls")),
     path("api/v1/", include("config.api_urls")),
     # cases, categories, ledger, schema and docs; after v1, whose catch-all owns /api/v1/...
     path("api/", include(api_root_urlpatterns)),
