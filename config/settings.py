@@ -231,6 +231,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Grid lookup index: other processes notice grid changes within this many seconds.
 LOCATE_INDEX_CHECK_SECONDS = 30
+# How long a process trusts its copy of the case categories and routing rules (cases.routing).
+ROUTING_CACHE_SECONDS = 30
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 
@@ -255,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 60.0, "options": {"expires": 55}},
     # due-soon / overdue marks, reminders, escalation by policy (linli/cases/tasks.py)
     "sweep-sla": {"task": "cases.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
+    # due webhook deliveries and their retries (linli/webhooks/tasks.py)
+    "deliver-webhooks": {"task": "webhooks.deliver", "schedule": 60.0, "options": {"expires": 55}},
 }
 # A request that queues work after commit must not hang on an unreachable broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -284,3 +288,12 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "linli@localhost")
 # Public address of the site (https://linli.example.org), for links in emails and SMS.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# --- Webhooks (linli.webhooks) ----------------------------------------------------------
+# Webhook URLs on loopback/private addresses are refused unless this is on: on for DEBUG
+# (and in the webhook tests); turn it on for a government intranet whose receivers
+# live on private addresses.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", default=DEBUG)
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+# Attempts before a delivery is given up (retries after 1, 2, 4 … minutes, at most an hour).
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "8"))

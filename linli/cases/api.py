@@ -46,6 +46,7 @@ from .parties import is_dispatcher, reporter_visible
 from .serializers import (
     ActionNotAllowedSerializer,
     CaseActionSerializer,
+    CaseCreatedSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     CategoryNodeSerializer,
@@ -140,9 +141,10 @@ def find_case(user, number, detail=True):
     create=extend_schema(
         summary="Report a case",
         description="JSON, or multipart/form-data with up to 9 files in `photos` (checked by content). "
-        "A point outside every grid is accepted: the case is flagged `unlocated` for manual placement.",
+        "A point outside every grid is accepted: the case is flagged `unlocated` for manual placement. "
+        "Answers a brief body; the detail with photos and timeline is at `url` (and `Location`).",
         request={"application/json": ReportSerializer, "multipart/form-data": ReportSerializer},
-        responses={201: CaseDetailSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={201: CaseCreatedSerializer, 400: ERRORS[400], 401: ERRORS[401]},
     ),
     retrieve=extend_schema(
         summary="A case with its timeline and the actions you may take now",
@@ -173,12 +175,8 @@ class CaseViewSet(CaseErrorsMixin, viewsets.GenericViewSet):
         report = ReportSerializer(data=request.data)
         report.is_valid(raise_exception=True)
         case = actions.check_report(request.user, **report.validated_data)
-        case, view = find_case(request.user, case.number)
-        return Response(
-            case_body(request, case, view),
-            status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(f"{request.path}{case.number}/")},
-        )
+        url = request.build_absolute_uri(f"{request.path}{case.number}/")
+        return Response(CaseCreatedSerializer.body(case, url), status=status.HTTP_201_CREATED, headers={"Location": url})
 
     def retrieve(self, request, number=None):
         case, view = find_case(request.user, number)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.choices import FIELD_ROLES, Role
 from linli.accounts.models import RoleAssignment, User
 from linli.core import notify as core_notify
+from linli.core import outbox
 from linli.places.models import Area
 
 from .choices import RESOLVE_CLOCK_STATUSES
@@ -45,9 +46,18 @@ def case_url(number) -> str:
 
 
 def dispatchers_of(area_id):
-    """Command-center staff of the area; when it has none, of the nearest area above that has."""
+    """Command-center staff of the area; when it has none, of the nearest area above that has.
+    Kept for the rest of the relay batch: a busy street's new cases all go to the same people."""
     if area_id is None:
         return []
+    memo = outbox.batch_memo()
+    key = ("cases.dispatchers", area_id)
+    if key not in memo:
+        memo[key] = _dispatchers_of(area_id)
+    return memo[key]
+
+
+def _dispatchers_of(area_id):
     area = Area.objects.filter(pk=area_id).only("code").first()
     if area is None:
         return []
@@ -59,7 +69,7 @@ def dispatchers_of(area_id):
     if not rows:
         return []
     nearest = max((code for _pk, code in rows), key=len)
-    return User.objects.filter(pk__in=[pk for pk, code in rows if code == nearest])
+    return list(User.objects.filter(pk__in=[pk for pk, code in rows if code == nearest]))
 
 
 def handlers_of(unit_id):
@@ -141,11 +151,30 @@ def _texts(action, case, payload):
 SMS_ACTIONS = frozenset({"dispatch", "supervise", "sla_overdue"})
 
 
+def _case_of(case_id):
+    """The case a message is about; the first call of a relay batch loads the cases of every
+    case message in the batch in one query."""
+    if not isinstance(case_id, int) or isinstance(case_id, bool):
+        return None
+    memo = outbox.batch_memo()
+    cases = memo.get("cases.by_id")
+    if cases is None or case_id not in cases:
+        ids = {case_id} | {
+            message.payload.get("case_id")
+            for message in outbox.current_batch()
+            if message.topic.startswith(TOPIC_PREFIX) and isinstance(message.payload, dict)
+        }
+        ids = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
+        cases = memo["cases.by_id"] = {**(cases or {}), **Case.objects.select_related("category", "reporter").in_bulk(ids)}
+        cases.setdefault(case_id, None)  # a deleted case: do not look again
+    return cases[case_id]
+
+
 def handle_case_message(message):
     """The outbox handler for every "case." topic."""
     action = message.topic[len(TOPIC_PREFIX):]
     payload = message.payload or {}
-    case = Case.objects.select_related("category", "reporter").filter(pk=payload.get("case_id")).first()
+    case = _case_of(payload.get("case_id"))
     if case is None:
         return
     recipients = _recipients(action, case, payload)

@@ -5,6 +5,8 @@
 - `route(...)`: the most specific RoutingRule — the deepest area first, then the deepest
   category (a rule on a class applies to its subclasses; no category = any). No rule:
   the street command center's queue decides (unit None).
+- Categories and rules are cached per process (`routing_config`, see below): an intake
+  reads neither table.
 - `limits(...)`: accept hours, resolve days and priority, each inherited from the
   nearest ancestor category that sets it.
 - `accept_due` / `resolve_due`: the limits in working time (core.calendar).
@@ -12,10 +14,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import shapely
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db import transaction
 
 from linli.core import calendar
 from linli.places.choices import CODE_LENGTHS, AreaLevel
@@ -41,31 +46,87 @@ class Limits:
     priority: int
 
 
-def _ancestor_paths(path):
-    step = Category.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
+# -- the configuration cache ------------------------------------------------------------------
+#
+# Categories and routing rules are read on every intake and change a few times a year:
+# each process keeps them in memory. A change made in this process (through the actions,
+# the admin, anything that saves) drops the copy at once and again after commit; other
+# processes reload within settings.ROUTING_CACHE_SECONDS. An unknown category code reloads
+# at once (a category created elsewhere is usable immediately), at most once a second.
+
+MISS_RELOAD_SECONDS = 1.0
+
+
+class RoutingConfig:
+    """Every category (active or not) and every routing rule, as read at `loaded_at`."""
+
+    def __init__(self):
+        categories = list(Category.objects.all())
+        self.by_pk = {row.pk: row for row in categories}
+        self.by_code = {row.code: row for row in categories}
+        self.by_path = {row.path: row for row in categories}
+        self.rules: dict[int, list[tuple[int | None, int]]] = {}
+        for area_id, category_id, unit_id in RoutingRule.objects.values_list("area_id", "category_id", "unit_id"):
+            self.rules.setdefault(area_id, []).append((category_id, unit_id))
+        self.loaded_at = time.monotonic()
+
+    def age(self) -> float:
+        return time.monotonic() - self.loaded_at
+
+
+_config: RoutingConfig | None = None
+_config_generation = 0
+_config_lock = threading.Lock()
+
+
+def invalidate_routing_config(**_signal_kwargs):
+    """Forget the cached categories and rules in this process (also a signal receiver)."""
+    global _config, _config_generation
+    _config_generation += 1
+    _config = None
+    if _signal_kwargs:
+        transaction.on_commit(invalidate_routing_config)  # what another request read meanwhile
+
+
+def routing_config(reload_if_older_than: float | None = None) -> RoutingConfig:
+    global _config
+    config = _config
+    max_age = settings.ROUTING_CACHE_SECONDS if reload_if_older_than is None else reload_if_older_than
+    if config is not None and config.age() < max_age:
+        return config
+    with _config_lock:
+        generation = _config_generation
+        if _config is not None and _config.age() < max_age:
+            return _config
+        config = RoutingConfig()
+        if generation == _config_generation:
+            _config = config
+        return config
+
+
+def _find_category(config: RoutingConfig, category):
+    if isinstance(category, Category):
+        return config.by_pk.get(category.pk)
+    if isinstance(category, bool) or category in (None, ""):
+        return None
+    if isinstance(category, int):
+        return config.by_pk.get(category)
+    return config.by_code.get(str(category).strip())
 
 
 def category_chain(category) -> list[Category] | None:
-    """The category and its ancestors, deepest first, in one query; None when the
-    category does not exist or is inactive. `category`: a Category, a code or a pk."""
-    if isinstance(category, Category):
-        rows = list(Category.objects.filter(path__in=_ancestor_paths(category.path)))
-        target = next((row for row in rows if row.pk == category.pk), None)
-    else:
-        if isinstance(category, bool) or category in (None, ""):
-            return None
-        lookup = {"pk": category} if isinstance(category, int) else {"code": str(category).strip()}
-        # The category and all its ancestors: rows whose path prefixes the target's.
-        target_q = Category.objects.filter(**lookup, path__startswith=OuterRef("path"))
-        try:
-            rows = list(Category.objects.filter(Exists(target_q)))
-        except (ValueError, TypeError):
-            return None
-        target = max(rows, key=lambda row: row.depth) if rows else None
+    """The category and its ancestors, deepest first (from the cache); None when the category
+    does not exist or is inactive. `category`: a Category, a code or a pk."""
+    config = routing_config()
+    target = _find_category(config, category)
+    if target is None and config.age() >= MISS_RELOAD_SECONDS:
+        config = routing_config(reload_if_older_than=MISS_RELOAD_SECONDS)
+        target = _find_category(config, category)
     if target is None or not target.is_active:
         return None
-    return sorted((row for row in rows if target.path.startswith(row.path)), key=lambda row: -row.depth)
+    step = Category.steplen
+    paths = [target.path[:end] for end in range(step, len(target.path) + 1, step)]
+    return [config.by_path[path] for path in reversed(paths) if path in config.by_path]
 
 
 def limits_of(chain: list[Category]) -> Limits:
@@ -173,17 +234,17 @@ def grid_placement(grid: Area) -> Placement:
 
 
 def route(ancestors, limits: Limits):
-    """The handling unit id of the most specific matching rule, or None. One query."""
-    depth_of_area = {row.pk: len(row.code) for row in ancestors}
+    """The handling unit id of the most specific matching rule, or None (from the cache)."""
     depth_of_category = {pk: len(limits.ids) - i for i, pk in enumerate(limits.ids)}
-    rules = RoutingRule.objects.filter(area_id__in=list(depth_of_area)).values_list("area_id", "category_id", "unit_id")
+    rules = routing_config().rules
     best, best_key = None, None
-    for area_id, category_id, unit_id in rules:
-        if category_id is not None and category_id not in depth_of_category:
-            continue
-        key = (depth_of_area[area_id], depth_of_category.get(category_id, 0))
-        if best_key is None or key > best_key:
-            best, best_key = unit_id, key
+    for area in ancestors:
+        for category_id, unit_id in rules.get(area.pk, ()):
+            if category_id is not None and category_id not in depth_of_category:
+                continue
+            key = (len(area.code), depth_of_category.get(category_id, 0))
+            if best_key is None or key > best_key:
+                best, best_key = unit_id, key
     return best
 
 

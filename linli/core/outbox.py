@@ -8,6 +8,7 @@ emit(topic: str, payload: dict) -> OutboxMessage
 register(topic_prefix: str, handler: Callable[[OutboxMessage], None])
     Handlers run by the relay for messages whose topic starts with the prefix.
 relay_pending(limit=200) -> int   (delivers unsent messages; safe to run concurrently)
+current_batch(), batch_memo()     (for handlers: the batch being relayed, a dict living as long)
 retry(messages) -> int            (given-up or failing messages: try again now)
 
 Delivery: the relay locks a batch of due messages (`SELECT … FOR UPDATE SKIP LOCKED` on
@@ -82,6 +83,8 @@ def handlers_for(topic: str) -> list[Handler]:
 def emit(topic: str, payload: dict | None = None) -> OutboxMessage:
     """Write an outbox message in the current transaction; relay it after commit."""
     message = OutboxMessage.objects.create(topic=topic, payload=payload or {})
+    if getattr(_state, "relaying", False):
+        _state.emitted = getattr(_state, "emitted", 0) + 1  # the relay goes round once more
     if not _kick_pending():
         # robust: the data is saved; a failing kick must not turn the request into a 500.
         transaction.on_commit(_Kick(), robust=True)
@@ -148,6 +151,19 @@ def kick_relay() -> None:
 # -- relaying -------------------------------------------------------------------------------------
 
 
+def current_batch() -> list[OutboxMessage]:
+    """The messages of the batch being relayed ([] outside a relay), so that a handler can
+    load what it needs for all of them in one query on its first call (see batch_memo)."""
+    return getattr(_state, "batch", None) or []
+
+
+def batch_memo() -> dict:
+    """A dict that lives as long as the current relay batch, for handlers to keep what they
+    loaded for the whole batch; outside a relay, a fresh dict each call (nothing is kept)."""
+    memo = getattr(_state, "memo", None)
+    return {} if memo is None else memo
+
+
 def _due(now):
     return OutboxMessage.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
@@ -173,11 +189,13 @@ def relay_pending(limit: int = 200) -> int:
     _state.relaying = True
     try:
         while done < limit:
-            batch_delivered, batch_size = _relay_batch(min(BATCH_SIZE, limit - done))
+            size = min(BATCH_SIZE, limit - done)
+            _state.emitted = 0
+            batch_delivered, batch_size = _relay_batch(size)
             delivered += batch_delivered
             done += batch_size
-            if batch_size == 0:
-                break
+            if batch_size < size and not _state.emitted:
+                break  # nothing more was due (or the rest is locked by another relay)
     finally:
         _state.relaying = previous
     return delivered
@@ -190,23 +208,33 @@ def _relay_batch(size: int) -> tuple[int, int]:
         now = timezone.now()
         batch = list(_due(now).select_for_update(skip_locked=skip_locked).order_by("id")[:size])
         sent_ids = []
-        for message in batch:
-            try:
-                with transaction.atomic():
-                    for handler in handlers_for(message.topic):
-                        handler(message)
-            except Exception as error:  # noqa: BLE001 — any handler failure means "try again later"
-                _record_failure(message, error, now)
-            else:
-                if not handlers_for(message.topic):
-                    logger.warning("Outbox: no handler for %s (message %s); marked sent.", message.topic, message.pk)
-                sent_ids.append(message.pk)
+        outer = getattr(_state, "batch", None), getattr(_state, "memo", None)
+        _state.batch, _state.memo = batch, {}
+        try:
+            _deliver(batch, now, sent_ids)
+        finally:
+            _state.batch, _state.memo = outer
         if sent_ids:
             # Compare-and-set: only rows still unsent, whatever the locking did.
             delivered = OutboxMessage.objects.filter(pk__in=sent_ids, sent_at__isnull=True).update(
                 sent_at=timezone.now()
             )
     return delivered, len(batch)
+
+
+def _deliver(batch, now, sent_ids):
+    """Run the handlers of each message in its own savepoint; collect the delivered ids."""
+    for message in batch:
+        try:
+            with transaction.atomic():
+                for handler in handlers_for(message.topic):
+                    handler(message)
+        except Exception as error:  # noqa: BLE001 — any handler failure means "try again later"
+            _record_failure(message, error, now)
+        else:
+            if not handlers_for(message.topic):
+                logger.warning("Outbox: no handler for %s (message %s); marked sent.", message.topic, message.pk)
+            sent_ids.append(message.pk)
 
 
 def _record_failure(message: OutboxMessage, error: Exception, now) -> None:

@@ -1,9 +1,9 @@
 """Intake: every channel (随手拍, patrol, walk-in, hotline, API) ends in `check_report`.
 
 The path is kept lean because it is the hottest write of the system: for a JSON report
-with coordinates it runs one query for the category chain, one for the grid's chain of
-areas, one for the routing rules, the calendar's, then INSERT case, UPDATE number,
-INSERT event, INSERT outbox message.
+with coordinates it runs one query for the grid's chain of areas (categories, routing
+rules, the calendar and the grid index are cached per process), then INSERT case,
+UPDATE number, INSERT event, INSERT outbox message.
 """
 
 from __future__ import annotations

@@ -28,9 +28,11 @@ def test_full_life_of_a_case_through_the_api(personas, categories):
     p = personas
     created = file_case(p.resident, photos=2, show_reporter_name=False)
     number = created["number"]
-    assert created["status"] == "reported"
+    assert created["status"] == "reported" and created["unlocated"] is False
+    assert created["area"]["code"] == "350203001001001" and created["queue_area"]["code"] == "350203001"
+    assert created["url"].endswith(case_url(number))
+    created = ok(client_for(p.resident).get(created["url"]))
     assert created["view"] == "full"
-    assert created["area"]["code"] == "350203001001001"
     assert len(created["photos"]) == 2 and all(photo["thumbnail"] for photo in created["photos"])
     assert [event["action"] for event in created["timeline"]] == ["report"]
     assert created["allowed_actions"] == []  # nothing for the reporter until it is closed
@@ -287,9 +289,9 @@ def test_the_ledger_answers_only_inside_the_dispatch_scope(personas, categories)
 
 
 def test_dispatch_without_a_unit_goes_to_the_routed_unit(personas, routing_rules):
-    created = file_case(personas.resident)
+    number = file_case(personas.resident)["number"]
+    created = ok(client_for(personas.resident).get(case_url(number)))
     assert created["unit"]["id"] == personas.department.pk  # chosen by the routing rule
-    number = created["number"]
     ok(act(personas.street_dispatcher, number, "accept"))
     body = ok(act(personas.street_dispatcher, number, "dispatch"))
     assert body["status"] == "dispatched" and body["unit"]["name"] == "市政园林局"

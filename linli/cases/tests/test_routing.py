@@ -3,11 +3,16 @@
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+from linli.cases import routing
 
 from linli.cases.actions import check_set_routing_rule, do_set_routing_rule, perform
 from linli.cases.choices import CaseStatus, Priority
+from linli.cases.models import Category
 from linli.cases.routing import escalation_target, limits_for, nearest_grid_code
 from linli.core.models import CalendarDay
 from linli.orgs.actions import do_create_organization, do_create_pairing
@@ -160,3 +165,39 @@ def test_a_rule_is_set_once_per_area_and_category_and_only_by_its_dispatchers(tr
         check_set_routing_rule(
             personas.other_street_dispatcher, area=tree.street_a, category=None, unit=personas.department
         )
+
+
+# -- the per-process cache of categories and rules ------------------------------------------------
+
+
+def test_an_intake_reads_neither_categories_nor_rules_once_the_cache_is_warm(report, routing_rules):
+    report()  # warms the cache
+    with CaptureQueriesContext(connection) as captured:
+        case = report(category="manhole")
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "cases_category" not in tables and "cases_routingrule" not in tables
+    assert case.unit_id is not None  # still routed by the rule
+
+
+def test_a_change_saved_in_this_process_is_seen_at_once(categories, units, tree, report):
+    assert report(category="manhole").unit_id is None
+    do_set_routing_rule(area=tree.street_a, category=categories.manhole, unit=units["street_manhole"])
+    assert report(category="manhole").unit_id == units["street_manhole"].pk
+    categories.manhole.is_active = False
+    categories.manhole.save()  # as the admin's change form does
+    assert limits_for("manhole") is None
+
+
+def test_a_change_made_elsewhere_is_seen_after_the_cache_period(settings, monkeypatch, categories):
+    settings.ROUTING_CACHE_SECONDS = 3600
+    assert limits_for("manhole") is not None
+    # Another process changes the table (a queryset update sends no signal here).
+    Category.objects.filter(code="manhole").update(is_active=False)
+    assert limits_for("manhole") is not None  # this process still trusts its copy
+    settings.ROUTING_CACHE_SECONDS = 0
+    assert limits_for("manhole") is None
+    # A code this process has never seen is looked up again at once (at most once a second).
+    settings.ROUTING_CACHE_SECONDS = 3600
+    monkeypatch.setattr(routing, "MISS_RELOAD_SECONDS", 0)
+    Category.objects.filter(code="dispute").update(code="neighbour-dispute")
+    assert limits_for("neighbour-dispute").category.pk == categories.dispute.pk

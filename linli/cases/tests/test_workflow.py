@@ -1,7 +1,9 @@
 """The workflow: every action from every status, and what each action changes."""
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from linli.cases.actions import allowed_actions, check_place, perform
 from linli.cases.choices import (
@@ -376,3 +378,24 @@ def test_the_assisting_unit_is_told(case_at, personas):
     perform(personas.street_dispatcher, case_at(CaseStatus.DISPATCHED), "assist", unit=personas.federation)
     relay()
     assert titles_of(personas.org_admin) == ["case.assist"]
+
+
+def test_a_relay_batch_loads_cases_and_dispatchers_once(report, personas):
+    """Per new case the relay writes its notification; the cases and the command center's
+    staff are read once for the whole batch, however many cases it holds."""
+
+    def relay_reads(count):
+        for _ in range(count):
+            report()
+        with CaptureQueriesContext(connection) as captured:
+            relay()
+        sql = [query["sql"] for query in captured.captured_queries]
+        return {
+            "cases": sum('FROM "cases_case"' in q for q in sql),
+            "dispatchers": sum('FROM "accounts_roleassignment"' in q for q in sql),
+            "notifications": sum('INSERT INTO "core_notification"' in q for q in sql),
+        }
+
+    assert relay_reads(2) == {"cases": 1, "dispatchers": 1, "notifications": 2}
+    assert relay_reads(6) == {"cases": 1, "dispatchers": 1, "notifications": 6}
+    assert titles_of(personas.street_dispatcher).count("case.reported") == 8
