@@ -36,5 +36,6 @@ urlpatterns = [
     path("<case_number:number>/", views.detail, name="detail"),
     path("<case_number:number>/follow/", views.follow, name="follow"),
     path("<case_number:number>/place/", views.place, name="place"),
+    path("<case_number:number>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("<case_number:number>/<slug:action>/", views.act, name="act"),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from linli.accounts.actions import client_ip
 from linli.core.scoping import scope_for
 from linli.orgs.choices import OrganizationKind
 from linli.orgs.models import Organization
@@ -377,6 +378,23 @@ def act(request, number, action):
     context = _case_context(request, case, bound_forms={action: form})
     context["photos_lost"] = bool(request.FILES)
     return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reveal_phone(request, number):
+    """The reporter's full phone number, for staff who may see who reported; the access is recorded.
+    htmx swaps the masked number for the full one; without htmx the page shows it."""
+    case = queries.get_case_for(request.user, number)
+    try:
+        phone = actions.check_reveal_reporter_phone(request.user, case, ip=client_ip(request))
+    except CaseError as error:
+        return HttpResponse(error.message, status=400)
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_revealed_phone.html", {"phone": phone})
+    context = _case_context(request, case)
+    context["revealed_phone"] = phone
+    return render(request, "cases/detail.html", context)
 
 
 @login_required

@@ -1,5 +1,5 @@
 """Back office for the core engines: the working calendar (editable), the outbox
-and notifications (read-only; the outbox has a "retry" action)."""
+and notifications (read-only; the outbox has a "retry" action), the record of personal-data views."""
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import outbox
-from .models import CalendarDay, Notification, OutboxMessage
+from .models import CalendarDay, Notification, OutboxMessage, PersonalDataAccess
 
 
 @admin.register(CalendarDay)
@@ -95,3 +95,14 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["title", "user__phone", "user__name"]
     ordering = ["-id"]
     show_full_result_count = False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """The record of who opened full phone and ID numbers: read-only, never edited or deleted."""
+
+    list_display = ["created_at", "viewer", "subject", "field", "ip"]
+    list_filter = ["field"]
+    search_fields = ["subject", "viewer__phone", "viewer__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["viewer"]

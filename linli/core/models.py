@@ -57,3 +57,27 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")]
+
+
+class PersonalDataAccess(models.Model):
+    """Who opened someone's full personal data (a phone or ID number), when and from where.
+
+    PIPL: lists show such data masked; the full value is shown on request, and every request
+    leaves one of these rows. Append-only: written by `core.privacy.record_access`, read in the admin.
+    """
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_accesses", verbose_name=_("viewer")
+    )
+    subject = models.CharField(_("whose data"), max_length=80, help_text=_('e.g. "case:2026-000123:reporter"'))
+    field = models.CharField(_("field"), max_length=30)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.viewer} · {self.subject} · {self.field}"

@@ -31,11 +31,14 @@ allowed_actions(user, case) -> list[str]   exactly what `perform` would accept n
 check_follow(actor, case) -> CaseFollower   (Http404 for a rejected case; case_finished, own_case)
 check_place(actor, case, area) -> Case      put an unlocated case on a grid (dispatchers)
 check_set_routing_rule(actor, *, area, category, unit) -> RoutingRule   (dispatchers over the area)
+check_reveal_reporter_phone(viewer, case, ip=None) -> str   the full number, the access recorded
+    (Http404 unless parties.reporter_visible; CaseError no_phone)
 """
 
 from ..errors import ActionNotAllowed, CaseError  # noqa: F401
 from .config import check_set_routing_rule, do_set_routing_rule  # noqa: F401
 from .guards import allowed_actions, state_allows  # noqa: F401
+from .personal import check_reveal_reporter_phone, do_reveal_reporter_phone, reporter_phone_of  # noqa: F401
 from .report import check_report, do_report  # noqa: F401
 from .workflow import (  # noqa: F401
     DO,
