@@ -174,6 +174,8 @@ def handle_case_message(message):
     """The outbox handler for every "case." topic."""
     action = message.topic[len(TOPIC_PREFIX):]
     payload = message.payload or {}
+    if payload.get("quiet"):
+        return  # filed in bulk (a hotline import): its summary tells the importer, not one notice per case
     case = _case_of(payload.get("case_id"))
     if case is None:
         return

@@ -197,28 +197,34 @@ def queue_area_of(area: Area, ancestors) -> Area | None:
 AREA_FIELDS = ("id", "path", "depth", "name", "level", "code")
 
 
-def _chain(code) -> list[Area]:
+def _chain(code, chains=None) -> list[Area]:
+    """The area of `code` and every area above it, top down; `chains` (a dict) keeps them for a batch."""
+    if chains is not None and code in chains:
+        return chains[code]
     # .only(): grid boundaries can be large and are not needed here
-    rows = Area.objects.filter(code__in=code_prefixes(code)).only(*AREA_FIELDS)
-    return sorted(rows, key=lambda row: len(row.code))
+    rows = sorted(Area.objects.filter(code__in=code_prefixes(code)).only(*AREA_FIELDS), key=lambda row: len(row.code))
+    if chains is not None:
+        chains[code] = rows
+    return rows
 
 
-def placement(lat=None, lng=None, area_hint: Area | None = None) -> Placement | None:
-    """Where a report lands; None when there is no point and no hint. One query."""
+def placement(lat=None, lng=None, area_hint: Area | None = None, chains=None) -> Placement | None:
+    """Where a report lands; None when there is no point and no hint. One query (none for a
+    place already in `chains`, the memo of a batch)."""
     if lat is not None and lng is not None:
         code = locate_code(lat, lng)
         if code is not None:
-            chain = _chain(code)
+            chain = _chain(code, chains)
             grid = next((row for row in chain if row.code == code), None)
             if grid is not None:  # a grid deleted since the index was built is not found
                 return Placement(grid, queue_area_of(grid, chain), False, tuple(chain))
     if area_hint is not None:
-        chain = _chain(area_hint.code)
+        chain = _chain(area_hint.code, chains)
         return Placement(area_hint, queue_area_of(area_hint, chain), area_hint.level != AreaLevel.GRID, tuple(chain))
     if lat is not None and lng is not None:
         code = nearest_grid_code(lat, lng)
         if code is not None and len(code) >= STREET_CODE_LENGTH:
-            chain = _chain(code[:STREET_CODE_LENGTH])
+            chain = _chain(code[:STREET_CODE_LENGTH], chains)
             street = next((row for row in chain if row.level == AreaLevel.STREET), None)
             if street is not None:
                 return Placement(street, street, True, tuple(chain))

@@ -1,6 +1,6 @@
 """The outbox: events leave the process only after the change they report commits.
 
-emit(topic: str, payload: dict) -> OutboxMessage
+emit(topic: str, payload: dict) -> OutboxMessage      (emit_many([(topic, payload), ...]) for a batch)
     Inside the caller's transaction: writes the message; after commit asks the relay to run
     (Celery task when REDIS_URL is set, in process otherwise). A broker that is down loses
     nothing: the message stays unsent and the periodic relay (`manage.py relay_outbox`, beat
@@ -89,6 +89,20 @@ def emit(topic: str, payload: dict | None = None) -> OutboxMessage:
         # robust: the data is saved; a failing kick must not turn the request into a 500.
         transaction.on_commit(_Kick(), robust=True)
     return message
+
+
+def emit_many(messages: list[tuple[str, dict]]) -> list[OutboxMessage]:
+    """`emit` for a batch: one INSERT for all the (topic, payload) messages, one relay after commit."""
+    if not messages:
+        return []
+    rows = OutboxMessage.objects.bulk_create(
+        [OutboxMessage(topic=topic, payload=payload or {}) for topic, payload in messages]
+    )
+    if getattr(_state, "relaying", False):
+        _state.emitted = getattr(_state, "emitted", 0) + len(rows)
+    elif not _kick_pending():
+        transaction.on_commit(_Kick(), robust=True)
+    return rows
 
 
 class _Kick:

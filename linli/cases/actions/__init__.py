@@ -13,6 +13,10 @@ check_report(actor, *, category, description, channel, lat=None, lng=None, coord
     no_location, or a media code for a bad photo (not_an_image, format_not_allowed, too_large,
     too_small) with field "photos".
 
+prepare_report(actor, **the same) -> ReportDraft      validates only (raises the same CaseErrors)
+do_report_many(actor, drafts, notify=True) -> list[Case]   files a batch of drafts without photos
+    in one transaction (a hotline import's chunk); notify=False: no notice per case
+
 perform(actor, case, action, **params) -> Case
     Every action of choices.TRANSITIONS:
       accept(note=""), reject(reason), dispatch(unit=None → the routed unit, note=""), sign(note=""),
@@ -39,7 +43,7 @@ from ..errors import ActionNotAllowed, CaseError  # noqa: F401
 from .config import check_set_routing_rule, do_set_routing_rule  # noqa: F401
 from .guards import allowed_actions, state_allows  # noqa: F401
 from .personal import check_reveal_reporter_phone, do_reveal_reporter_phone, reporter_phone_of  # noqa: F401
-from .report import check_report, do_report  # noqa: F401
+from .report import ReportDraft, check_report, do_report, do_report_many, prepare_report  # noqa: F401
 from .workflow import (  # noqa: F401
     DO,
     check_follow,

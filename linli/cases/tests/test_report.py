@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from linli.cases.actions import check_report
@@ -11,7 +13,8 @@ from linli.cases.choices import MAX_PHOTOS, Action, CaseStatus, Priority
 from linli.cases.errors import CaseError
 from linli.cases.models import Case, CaseEvent, CasePhoto
 from linli.cases.testing import center_of, jpeg_bytes
-from linli.core.models import OutboxMessage
+from linli.core import outbox
+from linli.core.models import Notification, OutboxMessage
 from linli.places.coords import wgs84_to_gcj02
 from linli.places.locate import get_grid_index
 
@@ -178,3 +181,46 @@ def test_intake_is_lean(tree, personas, categories, routing_rules, report, djang
     with django_assert_max_num_queries(10):
         case = check_report(personas.resident, category="manhole", description="井盖缺失", channel="api", lat=lat, lng=lng)
     assert case.unit == personas.department
+
+
+# -- a batch of reports (hotline imports) ------------------------------------------------------------
+
+
+def test_a_batch_files_every_report_with_its_number_event_and_quiet_message(tree, personas, categories):
+    from linli.cases.actions import do_report_many, prepare_report
+
+    drafts = [
+        prepare_report(personas.street_dispatcher, category="manhole", description=f"第{i}条", channel="hotline",
+                       address="坑内社区", area_hint=tree.community_a)
+        for i in range(5)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        cases = do_report_many(personas.street_dispatcher, drafts, notify=False)
+    stored = list(Case.objects.filter(pk__in=[case.pk for case in cases]).order_by("pk"))
+    assert [case.number for case in stored] == [case.number for case in cases]
+    assert all(case.number == f"{case.created_at.astimezone().year}-{case.pk:06d}" for case in stored)
+    assert {case.queue_area_id for case in stored} == {tree.street_a.pk} and all(case.unlocated for case in stored)
+    assert CaseEvent.objects.filter(case__in=stored, action="report").count() == 5
+    messages = OutboxMessage.objects.filter(topic="case.reported")
+    assert messages.count() == 5 and all(message.payload["quiet"] for message in messages)
+    # one chain lookup for the one place, then one statement per table (not per report)
+    assert len(captured.captured_queries) <= 8
+    outbox.relay_pending()
+    assert not Notification.objects.exists()  # quiet: no notice per imported case
+
+
+def test_a_number_keeps_every_digit_past_six(tree, personas, categories):
+    from linli.cases.actions import do_report_many, prepare_report
+
+    draft = prepare_report(personas.street_dispatcher, category="manhole", description="x", channel="hotline",
+                           address="坑内社区", area_hint=tree.community_a)
+    with connection.cursor() as cursor:  # as if a million cases came before
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence('cases_case', 'id'), 1234566)")
+        else:
+            do_report_many(personas.street_dispatcher, [draft])  # makes the sqlite_sequence row
+            cursor.execute("UPDATE sqlite_sequence SET seq = 1234566 WHERE name = 'cases_case'")
+    case = do_report_many(personas.street_dispatcher, [draft])[0]
+    assert case.pk == 1234567
+    assert Case.objects.get(pk=case.pk).number == case.number == f"{case.created_at.astimezone().year}-{case.pk:06d}"
+    assert len(case.number.split("-")[1]) == 7
