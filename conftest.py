@@ -1,5 +1,8 @@
 """Shared fixtures: a small place tree in two streets, and personas on it."""
 
+import os
+import uuid
+
 import pytest
 
 pytest_plugins = ["linli.core.browser_testing", "linli.core.testing", "linli.cases.testing"]
@@ -24,3 +27,26 @@ def _fresh_routing_config():
     invalidate_routing_config()
     yield
     invalidate_routing_config()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    # Request budgets live in the cache, which outlives a test: each test counts in its own keys.
+    settings.RATE_LIMIT_KEY_PREFIX = f"test-rl-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
+def _background_work_in_the_request(settings):
+    # Tests run background work where they can wait for it: in the request, after commit.
+    settings.HOTLINE_IMPORT_IN_THREAD = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `slow` (minutes each, e.g. the 100,000-row hotline import) run only with
+    LINLI_SLOW_TESTS=1; the benchmark scripts under bench/ measure the same paths."""
+    if os.environ.get("LINLI_SLOW_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: set LINLI_SLOW_TESTS=1 to run it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -168,6 +168,8 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without Redis a hotline import runs in a thread of the web process (linli.hotline.tasks).
+HOTLINE_IMPORT_IN_THREAD = True
 CELERY_TIMEZONE = TIME_ZONE
 
 CACHES = {
