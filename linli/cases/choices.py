@@ -48,6 +48,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345 hotline")
     WALK_IN = "walk_in", _("Walk-in or phone")
     API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
 
 
 class Priority(models.IntegerChoices):
@@ -168,4 +169,5 @@ CHANNEL_CAPABILITY = {
     Channel.WALK_IN: "cases.dispatch",
 }
 # Channels where an address with an area hint may stand in for coordinates.
-ADDRESS_ONLY_CHANNELS = frozenset({Channel.HOTLINE, Channel.WALK_IN})
+# (Open311: a request may carry only `address_string` / `address_id`; linli.open311 resolves it to an area.)
+ADDRESS_ONLY_CHANNELS = frozenset({Channel.HOTLINE, Channel.WALK_IN, Channel.OPEN311})
