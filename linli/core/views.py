@@ -36,6 +36,10 @@ ROLE_TASKS = {
         Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
         Task(_("Walk-in or phone report"), _("Register a case for a resident at the counter or on the phone"), "登",
              reverse_lazy("cases:walk_in")),
+        Task(_("12345 work orders"), _("Import the hotline's work orders, send the results back"), "线",
+             reverse_lazy("hotline:index")),
+        Task(_("Partner requests to screen"), _("Open311 requests held until you file or reject them"), "审",
+             reverse_lazy("open311:screening")),
     ],
     Role.COMMUNITY_STAFF: [
         Task(_("Community cases"), _("Cases reported in your community"), "案", reverse_lazy("cases:queue")),
@@ -46,7 +50,11 @@ ROLE_TASKS = {
         Task(_("My work orders"), _("Cases dispatched to your unit"), "办", reverse_lazy("cases:inbox")),
         Task(_("Claim board"), _("Published cases units can claim"), "榜", reverse_lazy("cases:board")),
     ],
-    Role.ORG_ADMIN: [Task(_("Organization network"), _("Members, pairings and coverage"), "组")],
+    Role.ORG_ADMIN: [
+        Task(_("Organization network"), _("Members, pairings and coverage"), "组"),
+        Task(_("Webhooks"), _("Send your organization's case events to your own system"), "接",
+             reverse_lazy("webhooks:list")),
+    ],
     Role.VOLUNTEER_TEAM_LEADER: [Task(_("Volunteer activities"), _("Activities, sign-ups and service orders"), "志")],
     Role.JUDGE: [Task(_("Judging"), _("Entries waiting for your scores"), "评")],
     Role.SYSTEM_ADMIN: [],

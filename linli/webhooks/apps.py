@@ -6,3 +6,8 @@ class WebhooksConfig(AppConfig):
     name = "linli.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from . import handlers
+
+        handlers.register()
