@@ -192,9 +192,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "linli.core.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "linli.core.api.exception_handler",
+    # JSON only: an API error is never an HTML page (Accept: text/html gets a JSON 406).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -214,6 +216,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "linli.cases.choices.CaseStatus",
         "CaseActionEnum": "linli.cases.choices.Action",
     },
+    # Every operation documents the error responses it can give (config.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -231,10 +238,27 @@ LOGIN_CODE_PER_IP_PER_HOUR = 20
 # X-Forwarded-For; 0 trusts only REMOTE_ADDR (rate limits key on the client IP).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# Request budgets (linli.core.ratelimit): scope → (requests, seconds), fixed windows in the
+# cache. Over budget: 429 with Retry-After. Generous per address: many residents share one
+# carrier NAT; the per-user and per-phone budgets are the tight ones.
+RATE_LIMITS = {
+    "intake-user": (10, 60),  # cases one signed-in user files through the API
+    "intake-ip": (60, 60),  # cases filed from one address, whoever signs them
+    "login-ip": (30, 300),  # failed sign-ins (password or SMS code) from one address
+    "login-phone": (10, 900),  # failed password sign-ins for one mobile number
+}
+# Load tests from one machine (bench/) multiply every budget, e.g. RATE_LIMIT_MULTIPLIER=1000.
+_rate_limit_multiplier = max(1, int(os.environ.get("RATE_LIMIT_MULTIPLIER", "1")))
+RATE_LIMITS = {scope: (requests * _rate_limit_multiplier, seconds) for scope, (requests, seconds) in RATE_LIMITS.items()}
+RATE_LIMIT_KEY_PREFIX = "linli-rl"
+
 # Grid lookup index: other processes notice grid changes within this many seconds.
 LOCATE_INDEX_CHECK_SECONDS = 30
 # How long a process trusts its copy of the case categories and routing rules (cases.routing).
 ROUTING_CACHE_SECONDS = 30
+
+# A failed CSRF check on an API path answers the API's JSON error, not Django's page.
+CSRF_FAILURE_VIEW = "linli.core.api.csrf_failure"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 

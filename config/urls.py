@@ -24,5 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Under /api/ each answers the API's JSON error body (linli.core.api).
+handler400 = "linli.core.api.bad_request"
+handler403 = "linli.core.api.permission_denied"
 handler404 = "linli.core.views.page_not_found"
 handler500 = "linli.core.views.server_error"

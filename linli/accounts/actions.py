@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _, ngettext
 
 from linli.core.background import run_after_commit
+from linli.core.ratelimit import client_ip  # noqa: F401  (re-exported: the login views and backend use it)
 from linli.core.scoping import GUARDED_CAPABILITIES, can, capabilities_of_roles, forget_scopes, scope_for
 
 from .models import ApiToken, OneTimeCode, RoleAssignment, User, mainland_mobile_validator, normalize_phone, mask_phone
@@ -126,21 +127,6 @@ class LoginCodeError(Exception):
 
     def __repr__(self):
         return f"LoginCodeError({self.code!r})"
-
-
-def client_ip(request):
-    """The client's address for rate limits.
-
-    REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT says how many of our own
-    proxies (e.g. 1 for nginx) append to X-Forwarded-For; entries before
-    theirs are client-supplied and never trusted.
-    """
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
 
 
 def _clean_phone(phone):

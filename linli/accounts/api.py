@@ -4,6 +4,10 @@
     POST /api/v1/auth/code/    {"phone"}          → 202, an SMS code is on its way
     POST /api/v1/auth/login/   {"phone", "code"}  → {"token", "token_type", "user"}
     POST /api/v1/auth/logout/  revokes the bearer token of the request
+
+Over a budget both sign-in calls answer 429 with Retry-After: codes per number and per
+address (counted from the codes sent), failed logins per address ("login-ip" in
+settings.RATE_LIMITS; a success gives its attempt back).
 """
 
 from django.conf import settings
@@ -17,12 +21,13 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import ApiErrorSerializer, error_body
+from linli.core import ratelimit
+from linli.core.api import RATE_LIMITED, RETRY_AFTER, ApiErrorSerializer, error_body
 from linli.core.scoping import CAPABILITIES, capabilities_of_roles
 
 from .actions import (
@@ -67,6 +72,8 @@ class UserSerializer(serializers.ModelSerializer):
     """A person; the full phone number only for the person themselves."""
 
     phone = serializers.SerializerMethodField(help_text="in full for yourself, masked for anyone else")
+    # A string rather than format "email": most accounts have none, and "" is no email address.
+    email = serializers.CharField(read_only=True, help_text="an email address, or empty when none is known")
 
     class Meta:
         model = User
@@ -221,15 +228,23 @@ class CodeLoginView(APIView):
                 "or `too_many_attempts`",
             ),
             403: OpenApiResponse(ApiErrorSerializer, description="`account_disabled` or `password_required`"),
+            429: RATE_LIMITED,
         },
+        parameters=[RETRY_AFTER],
     )
     def post(self, request):
+        # Every attempt spends the address's budget of failed sign-ins; a success gives it back.
+        address = ratelimit.ip_ident(request)
+        verdict = ratelimit.hit("login-ip", address)
+        if not verdict.allowed:
+            raise exceptions.Throttled(wait=verdict.retry_after)
         data = CodeLoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             user = check_login_with_code(data.validated_data["phone"], data.validated_data["code"], client_ip(request))
         except LoginCodeError as error:
             return login_code_error_response(error)
+        ratelimit.refund("login-ip", address)
         token = do_issue_token(user, data.validated_data.get("token_name") or "app")
         update_last_login(None, user)
         return Response(

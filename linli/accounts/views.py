@@ -3,7 +3,14 @@
 Staff: mobile number + password (Django's LoginView).
 Residents: mobile number + one-time SMS code, in two steps on one URL:
 request a code, then enter it. The phone waiting for its code lives in the session.
+
+Failed sign-ins spend budgets (settings.RATE_LIMITS, linli.core.ratelimit): "login-ip" per
+address for both kinds, "login-phone" per number for passwords; a success gives its attempt
+back. Over budget, or past the code-request limits, the page answers 429 with Retry-After.
 """
+
+import math
+
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,17 +19,34 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from linli.core import ratelimit
+
 from .actions import LoginCodeError, check_request_login_code, client_ip
-from .forms import EnterCodeForm, RequestCodeForm, StaffLoginForm
-from .models import mask_phone
+from .forms import PHONE_MAX_LENGTH, EnterCodeForm, RequestCodeForm, StaffLoginForm
+from .models import mask_phone, normalize_phone
 
 PENDING_PHONE = "linli_login_code_phone"
+
+
+def too_many_sign_ins_message(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext(
+        "Too many failed sign-ins. Please try again in %(minutes)d minute.",
+        "Too many failed sign-ins. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def with_retry_after(response, seconds):
+    response.status_code = 429
+    response["Retry-After"] = str(max(1, int(seconds)))
+    return response
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -30,6 +54,22 @@ class StaffLoginView(auth_views.LoginView):
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
     extra_context = {"hide_login_link": True}
+
+    def post(self, request, *args, **kwargs):
+        phone = normalize_phone(request.POST.get("username", ""))[:PHONE_MAX_LENGTH]
+        budgets = [("login-ip", ratelimit.ip_ident(request))] + ([("login-phone", f"phone:{phone}")] if phone else [])
+        refused = [verdict for verdict in (ratelimit.hit(*budget) for budget in budgets) if not verdict.allowed]
+        if refused:
+            # The password is not even checked: that is what a guesser is after.
+            wait = max(verdict.retry_after for verdict in refused)
+            messages.error(request, too_many_sign_ins_message(wait))
+            form = self.get_form_class()(request, initial={"username": phone})
+            return with_retry_after(self.render_to_response(self.get_context_data(form=form)), wait)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            for budget in budgets:
+                ratelimit.refund(*budget)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -68,6 +108,7 @@ def login_code(request):
     code_form = EnterCodeForm()
 
     resend_error = ""
+    retry_after = None
     if request.method == "POST":
         step = request.POST.get("step")
         if step == "request":
@@ -77,6 +118,7 @@ def login_code(request):
                 try:
                     check_request_login_code(requested, client_ip(request))
                 except LoginCodeError as error:
+                    retry_after = error.retry_after
                     if requested == phone:
                         # "Send a new code" from step 2 (e.g. too soon): stay on step 2.
                         resend_error = error.message
@@ -93,18 +135,25 @@ def login_code(request):
                 phone = None
         elif step == "verify" and phone:
             code_form = EnterCodeForm(request.POST)
-            if code_form.is_valid():
+            address = ratelimit.ip_ident(request)
+            verdict = ratelimit.hit("login-ip", address)
+            if not verdict.allowed:
+                retry_after = verdict.retry_after
+                code_form = EnterCodeForm()
+                messages.error(request, too_many_sign_ins_message(verdict.retry_after))
+            elif code_form.is_valid():
                 user = authenticate(request, phone=phone, code=code_form.cleaned_data["code"])
                 if user is None:
                     # The backend keeps why on the request (a LoginCodeError).
                     error = getattr(request, "login_code_error", None)
                     code_form.add_error("code", error.message if error is not None else _("The code is wrong."))
                 else:
+                    ratelimit.refund("login-ip", address)
                     request.session.pop(PENDING_PHONE, None)
                     login(request, user)
                     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
-    return render(
+    response = render(
         request,
         "accounts/login_code.html",
         {
@@ -119,3 +168,4 @@ def login_code(request):
             "hide_login_link": True,
         },
     )
+    return with_retry_after(response, retry_after) if retry_after else response

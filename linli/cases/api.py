@@ -24,7 +24,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -32,7 +32,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core import media
-from linli.core.api import ApiErrorSerializer
+from linli.core.api import RATE_LIMITED, RETRY_AFTER, ApiErrorSerializer
+from linli.core.ratelimit import IntakePerIpThrottle, IntakePerUserThrottle
 from linli.core.scoping import scope_for
 from linli.places.locate import to_wgs84
 from linli.places.models import Area
@@ -44,6 +45,7 @@ from .filters import CaseFilterSet
 from .models import Case, CaseEvent, Category
 from .parties import is_dispatcher, reporter_visible
 from .serializers import (
+    MAX_ID,
     ActionNotAllowedSerializer,
     CaseActionSerializer,
     CaseCreatedSerializer,
@@ -59,7 +61,7 @@ from .serializers import (
 )
 
 ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, `errors` by field"),
+    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, `fields` by field"),
     401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
     404: OpenApiResponse(ApiErrorSerializer, description="no such case, or outside your role or scope"),
 }
@@ -86,6 +88,20 @@ class CaseCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        # A cursor we did not hand out is invalid input (400), not a missing page; its
+        # position must be an id, or the query itself would fail.
+        invalid = exceptions.ValidationError({self.cursor_query_param: [_("This cursor is not valid. "
+                                                                          "Start again from the first page.")]})
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise invalid from None
+        if cursor is not None and cursor.position is not None:
+            if not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID):
+                raise invalid
+        return cursor
 
 
 def detail_queryset(queryset):
@@ -144,7 +160,8 @@ def find_case(user, number, detail=True):
         "A point outside every grid is accepted: the case is flagged `unlocated` for manual placement. "
         "Answers a brief body; the detail with photos and timeline is at `url` (and `Location`).",
         request={"application/json": ReportSerializer, "multipart/form-data": ReportSerializer},
-        responses={201: CaseCreatedSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={201: CaseCreatedSerializer, 400: ERRORS[400], 401: ERRORS[401], 429: RATE_LIMITED},
+        parameters=[RETRY_AFTER],
     ),
     retrieve=extend_schema(
         summary="A case with its timeline and the actions you may take now",
@@ -166,6 +183,12 @@ class CaseViewSet(CaseErrorsMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return queries.cases_for(self.request.user).select_related("category", "area", "unit")
+
+    def get_throttles(self):
+        # Filing is what a flood would abuse; reading and acting are scoped to the user anyway.
+        if self.action == "create":
+            return [IntakePerUserThrottle(), IntakePerIpThrottle()]
+        return super().get_throttles()
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

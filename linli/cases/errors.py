@@ -1,23 +1,17 @@
 """Errors the case actions raise; the API and pages map them to responses.
 
-CaseError          → 400 {"code", "message", "errors"?}
+CaseError          → 400 {"code", "message", "fields"?}
 ActionNotAllowed   → 409 {"code": "action_not_allowed", "message", "allowed_actions": [...]}
 django.http.Http404 (the case or the action is outside the user's role/scope) → 404
 """
 
 from django.utils.translation import gettext as _
 
+from linli.core.errors import ActionError
 
-class CaseError(Exception):
-    def __init__(self, code, message, field=None):
-        super().__init__(message)
-        self.code, self.message, self.field = code, str(message), field
 
-    def as_body(self):
-        body = {"code": self.code, "message": self.message}
-        if self.field:
-            body["errors"] = {self.field: [self.message]}
-        return body
+class CaseError(ActionError):
+    """Bad input to a case action (400)."""
 
 
 class ActionNotAllowed(Exception):

@@ -273,6 +273,9 @@ class EventSerializer(serializers.ModelSerializer):
     is also null where it is the reporter and the viewer may not see who reported."""
 
     action_label = serializers.CharField(source="get_action_display")
+    # "" where there is no status: before the report, or for an event that changes none.
+    from_status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
     actor = serializers.SerializerMethodField()
     note = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
@@ -289,7 +292,7 @@ class EventSerializer(serializers.ModelSerializer):
             shown = False
         return {"name": event.actor.name or event.actor.masked_phone} if shown else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_note(self, event):
         return event.note if self.context["view"] == "full" else None
 

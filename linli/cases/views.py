@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.actions import client_ip
+from linli.core.ratelimit import rate_limit, user_ident
 from linli.core.scoping import scope_for
 from linli.orgs.choices import OrganizationKind
 from linli.orgs.models import Organization
@@ -196,6 +197,7 @@ def _intake(request, form_class, template, **form_kwargs):
 
 
 @login_required
+@rate_limit("intake-user", ident=user_ident)  # the same budget as POST /api/cases/
 def report(request):
     """随手拍: anyone logged in may report; a resident needs no role."""
     return _intake(request, ReportForm, "cases/report.html")

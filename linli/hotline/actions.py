@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from linli.cases.actions import CaseError, do_report_many, prepare_report
 from linli.cases.choices import Channel
 from linli.cases.models import Category
+from linli.core.errors import ActionError
 from linli.core.scoping import scope_for
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
@@ -48,16 +49,8 @@ NAME_MAX_LENGTH = HotlineSource._meta.get_field("name").max_length
 CREATED, SKIPPED, FAILED = "created", "skipped", "failed"
 
 
-class HotlineError(Exception):
-    def __init__(self, code, message, field=None):
-        super().__init__(message)
-        self.code, self.message, self.field = code, str(message), field
-
-    def as_body(self):
-        body = {"code": self.code, "message": self.message}
-        if self.field:
-            body["errors"] = {self.field: [self.message]}
-        return body
+class HotlineError(ActionError):
+    """Bad input to an import step (shown on the page)."""
 
 
 def importer_scope(actor):

@@ -42,7 +42,7 @@ class OrganizationSerializer(serializers.Serializer):
     )
     depth = serializers.IntegerField()
     new_sectors = serializers.ListField(child=serializers.CharField())
-    founded_on = serializers.DateField()
+    founded_on = serializers.DateField(allow_null=True)
 
     @extend_schema_field(serializers.CharField())
     def get_title(self, obj):

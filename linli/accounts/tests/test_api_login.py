@@ -51,9 +51,9 @@ def test_invalid_phone(api):
 def test_missing_fields_are_a_validation_error(api):
     response = api.post("/api/v1/auth/code/", {})
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid" and "phone" in response.json()["errors"]
+    assert response.json()["code"] == "invalid" and "phone" in response.json()["fields"]
     response = api.post("/api/v1/auth/login/", {"phone": PHONE})
-    assert response.status_code == 400 and "code" in response.json()["errors"]
+    assert response.status_code == 400 and "code" in response.json()["fields"]
 
 
 def test_rate_limit_answers_429_with_retry_after(api):

@@ -160,7 +160,8 @@ def test_invalid_phone_is_shown_inline(client):
 def test_resend_too_soon_stays_on_step_two(client, personas, caplog, django_capture_on_commit_callbacks):
     request_code(client, caplog, django_capture_on_commit_callbacks, "13900000001")
     response, code = request_code(client, caplog, django_capture_on_commit_callbacks, "13900000001")
-    assert response.status_code == 200 and code is None
+    assert response.status_code == 429 and code is None
+    assert 0 < int(response["Retry-After"]) <= 60
     html = response.content.decode()
     assert 'data-testid="resend-error"' in html and "秒后再重新获取验证码" in html
     assert "enter-code-form" in html

@@ -95,10 +95,10 @@ def test_bad_action_parameters_are_400(personas, categories):
     assert response.json()["code"] and response.json()["message"]
     response = act(personas.street_dispatcher, number, "no-such-action")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
-    assert "action" in response.json()["errors"]
+    assert "action" in response.json()["fields"]
     ok(act(personas.street_dispatcher, number, "accept"))
     response = act(personas.street_dispatcher, number, "dispatch", unit=987654)
-    assert response.status_code == 400 and "unit" in response.json()["errors"]
+    assert response.status_code == 400 and "unit" in response.json()["fields"]
     response = act(personas.street_dispatcher, number, "dispatch")  # no unit
     assert response.status_code == 400
     assert Case.objects.get(number=number).status == "accepted"
@@ -315,4 +315,5 @@ def test_the_list_takes_the_queue_filters_and_pages_by_cursor(personas, categori
     assert [row["number"] for row in first["results"]] == [b] and first["previous"] is None
     second = ok(client.get(first["next"]))
     assert [row["number"] for row in second["results"]] == [a] and second["next"] is None
-    assert client.get(CASES, {"cursor": "garbage"}).status_code == 404
+    garbage = client.get(CASES, {"cursor": "garbage"})
+    assert garbage.status_code == 400 and "cursor" in garbage.json()["fields"]

@@ -457,3 +457,14 @@ def test_pages_in_english(client, personas, case_at):
     assert "Dispatch desk" in html_of(client.get(reverse("cases:queue")))
     assert "Timeline" in html_of(client.get(reverse("cases:detail", args=[case.number])))
     assert "Snapshot report" in html_of(client.get(reverse("cases:report")))
+
+
+def test_the_snapshot_page_spends_the_same_intake_budget_as_the_api(client, personas, categories, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "intake-user": (2, 60)}
+    client.force_login(personas.resident)
+    url = reverse("cases:report")
+    for _ in range(2):
+        assert client.post(url, {}).status_code != 429  # a bad form still spends the budget
+    response = client.post(url, {})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(url).status_code == 200  # reading the page is free

@@ -133,7 +133,7 @@ def test_bad_input_is_a_case_error(report, changes, code, field):
     with pytest.raises(CaseError) as excinfo:
         report(**changes)
     assert (excinfo.value.code, excinfo.value.field) == (code, field)
-    assert excinfo.value.as_body()["errors"] == {field: [excinfo.value.message]}
+    assert excinfo.value.as_body()["fields"] == {field: [excinfo.value.message]}
     assert not Case.objects.exists()
 
 

@@ -51,9 +51,9 @@ def test_views_without_serializer_class_are_described(schema):
     assert {item["$ref"].rsplit("/", 1)[1] for item in coverage["oneOf"]} == {"CoverageByLevel", "CoverageByHost"}
 
 
-def test_error_bodies_are_code_message_and_errors(schema):
+def test_error_bodies_are_code_message_and_fields(schema):
     error = schema["components"]["schemas"]["ApiError"]
-    assert set(error["properties"]) == {"code", "message", "errors"}
+    assert set(error["properties"]) == {"code", "message", "fields"}
     assert set(error["required"]) == {"code", "message"}
     for route, method, status in [
         ("/api/v1/locate/", "get", "400"),

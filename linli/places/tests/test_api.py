@@ -125,7 +125,7 @@ def test_bad_filter_value_is_a_json_400(personas):
     response = client_for(personas.street_dispatcher).get(reverse("area-list"), {"level": "block"})
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid" and "level" in body["errors"]
+    assert body["code"] == "invalid" and "level" in body["fields"]
 
 
 def test_list_query_count_does_not_grow_with_areas(personas, tree, django_assert_num_queries):
@@ -214,7 +214,7 @@ def test_locate_bad_input_is_a_json_400(personas, query, field):
     body = response.json()
     assert body["code"] == "invalid"
     assert body["message"]
-    assert field in body["errors"]
+    assert field in body["fields"]
 
 
 def test_locate_needs_a_signed_in_user(tree):

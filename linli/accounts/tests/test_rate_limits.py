@@ -1,0 +1,103 @@
+"""Sign-in budgets: failed password and code sign-ins per address and (passwords) per
+number; over budget a 429 with Retry-After, whole again after the window; a success gives
+its attempt back."""
+
+import pytest
+from django.urls import reverse
+
+from linli.accounts.models import ApiToken
+from linli.core.testing import code_from
+
+PASSWORD = "pass-for-tests-1"  # linli.core.testing.make_person's default
+LOGIN = "/api/v1/auth/login/"
+
+
+@pytest.fixture
+def budgets(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-ip": (3, 300), "login-phone": (2, 900)}
+
+
+def password_login(client, phone, password, ip="10.0.0.1", **headers):
+    return client.post(reverse("accounts:login"), {"username": phone, "password": password}, REMOTE_ADDR=ip,
+                       **headers)
+
+
+def test_failed_passwords_for_one_number_are_limited_then_allowed_again(client, personas, budgets, clock):
+    phone = personas.street_dispatcher.phone
+    for ip in ("10.0.0.1", "10.0.0.2"):  # from two addresses: the number's budget counts both
+        assert password_login(client, phone, "wrong", ip).status_code == 200
+    refused = password_login(client, phone, PASSWORD, "10.0.0.3", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429
+    wait = int(refused["Retry-After"])
+    assert 1 <= wait <= 900
+    assert "Too many failed sign-ins" in refused.content.decode()
+    assert "_auth_user_id" not in client.session  # even the right password is not checked
+    clock.advance(wait)
+    response = password_login(client, phone, PASSWORD, "10.0.0.3")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(personas.street_dispatcher.pk)
+
+
+def test_failed_passwords_from_one_address_are_limited_across_numbers(client, personas, budgets):
+    for person in (personas.grid_worker, personas.community_staff, personas.street_dispatcher):
+        assert password_login(client, person.phone, "wrong", "10.7.7.7").status_code == 200
+    refused = password_login(client, personas.system_admin.phone, PASSWORD, "10.7.7.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert password_login(client, personas.system_admin.phone, PASSWORD, "10.7.7.8").status_code == 302
+
+
+def test_a_successful_password_login_gives_its_attempt_back(client, personas, budgets):
+    phone = personas.street_dispatcher.phone
+    assert password_login(client, phone, "wrong").status_code == 200
+    for _ in range(3):
+        assert password_login(client, phone, PASSWORD).status_code == 302
+        client.logout()
+    assert password_login(client, phone, "wrong").status_code == 200  # the second failure: still within 2
+
+
+@pytest.fixture
+def api(db, client, sms_outbox, django_capture_on_commit_callbacks):
+    class Api:
+        def post(self, url, data, ip="10.0.0.1", **headers):
+            with django_capture_on_commit_callbacks(execute=True):
+                return client.post(url, data, content_type="application/json", REMOTE_ADDR=ip, **headers)
+
+        def code(self, phone, ip="10.0.0.1"):
+            assert self.post("/api/v1/auth/code/", {"phone": phone}, ip).status_code == 202
+            return code_from(sms_outbox, phone)
+
+    return Api()
+
+
+def test_failed_code_logins_from_one_address_answer_429_then_recover(api, budgets, clock):
+    for phone in ("13800000001", "13800000002", "13800000003"):
+        response = api.post(LOGIN, {"phone": phone, "code": "123456"}, ip="10.5.5.5")
+        assert response.status_code == 400 and response.json()["code"] == "code_invalid"
+    code = api.code("13800000004", ip="10.5.5.6")
+    refused = api.post(LOGIN, {"phone": "13800000004", "code": code}, ip="10.5.5.5", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429
+    wait = int(refused["Retry-After"])
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["message"].startswith("Too many requests. Please try again in")
+    assert not ApiToken.objects.exists()
+    clock.advance(wait)
+    assert api.post(LOGIN, {"phone": "13800000004", "code": code}, ip="10.5.5.5").status_code == 200
+
+
+def test_a_successful_code_login_gives_its_attempt_back(api, budgets):
+    for number in range(5):
+        phone = f"1380000001{number}"
+        code = api.code(phone, ip=f"10.6.6.{number}")
+        assert api.post(LOGIN, {"phone": phone, "code": code}, ip="10.5.5.5").status_code == 200
+
+
+def test_the_code_page_limits_failed_codes_per_address(client, personas, budgets, caplog,
+                                                        django_capture_on_commit_callbacks):
+    from .test_login_pages import request_code
+
+    request_code(client, caplog, django_capture_on_commit_callbacks, personas.resident.phone)
+    page = reverse("accounts:login_code")
+    for _ in range(3):
+        assert client.post(page, {"step": "verify", "code": "000000"}).status_code == 200
+    refused = client.post(page, {"step": "verify", "code": "000000"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "登录失败次数过多" in refused.content.decode() or "Too many failed sign-ins" in refused.content.decode()

@@ -1,0 +1,134 @@
+"""The API keeps its contract under generated input: Schemathesis reads /api/schema/ and sends
+every operation valid and invalid requests, signed in as a person with real data.
+
+Checks on every response: no server error; the status code is documented for the operation;
+the content type and the body match what the schema documents for that status; documented
+headers (Retry-After on 429) are there. Bounded and derandomized, so a run takes the same
+requests every time and stays within a couple of minutes.
+"""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings as hypothesis_settings, strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from linli.accounts.actions import do_issue_token
+from linli.cases.choices import CaseStatus
+from linli.cases.testing import center_of
+
+pytestmark = pytest.mark.contract
+
+EXAMPLES_PER_OPERATION = 25
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+STATUSES = [CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS,
+            CaseStatus.RESOLVED, CaseStatus.CLOSED]
+
+
+@pytest.fixture
+def app(settings):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    # As Django's test client does: a request must not close the connection holding the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def real_data(tree, personas, case_at):
+    """Cases in several states (one on the claim board), the codes and ids to aim at, and
+    requests that mean something (a real category at a real point), besides random ones."""
+    cases = [case_at(status) for status in STATUSES] + [case_at(CaseStatus.ACCEPTED, publish=True)]
+    lat, lng = center_of(tree.grid_a1)
+    return {
+        "path": {
+            "number": [case.number for case in cases],
+            "code": [tree.street_a.code, tree.grid_a1.code, tree.street_b.code],
+            "id": [personas.department.pk, personas.federation.pk],
+        },
+        "query": {
+            "/api/cases/duplicates/": {"category": "public-facilities", "lat": lat, "lng": lng},
+            "/api/ledger/": {"area": tree.street_a.code},
+            "/api/v1/locate/": {"lat": lat, "lng": lng},
+        },
+        "body": {
+            "/api/cases/": {"category": "public-facilities", "description": "路灯不亮", "lat": lat, "lng": lng},
+            "/api/v1/auth/code/": {"phone": "13800000011"},
+        },
+    }
+
+
+def strategy_for(operation, real_data):
+    """Generated requests, valid and invalid alike; part of them aimed at objects that exist
+    (path parameters from real_data) or built on a meaningful query or body."""
+    names = [parameter.name for parameter in operation.path_parameters]
+    strategies = []
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        strategies.append(operation.as_strategy(generation_mode=mode))
+        if names:
+            values = real_data["path"][names[0]]
+            for value in values:
+                strategies.append(operation.as_strategy(generation_mode=mode, path_parameters={names[0]: value}))
+    if operation.path in real_data["query"]:
+        strategies.append(operation.as_strategy(query=real_data["query"][operation.path]))
+    if operation.path in real_data["body"]:
+        strategies.append(operation.as_strategy(body=real_data["body"][operation.path], media_type="application/json"))
+    return st.one_of(strategies)
+
+
+def run_operation(operation, real_data, authorization):
+    @hypothesis_settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: report the first failure as found
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy_for(operation, real_data))
+    def check(case):
+        response = case.call(headers={"Authorization": authorization()})
+        case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+@pytest.mark.parametrize("persona", ["street_dispatcher", "resident"])
+def test_every_operation_keeps_the_contract(db, app, personas, real_data, persona):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    user = getattr(personas, persona)
+    token = do_issue_token(user)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 18
+
+    failures = []
+    for operation in operations:
+        if operation.path.endswith("/auth/logout/"):
+            # Logging out revokes the token it is called with: a fresh one each time.
+            def authorization():
+                return f"Bearer {do_issue_token(user)}"
+        else:
+            def authorization():
+                return f"Bearer {token}"
+        try:
+            run_operation(operation, real_data, authorization)
+        except Exception as failure:  # collect them all, one operation's failure hides no other
+            failures.append(f"{operation.method.upper()} {operation.path}:\n{failure}")
+    assert not failures, "\n\n".join(failures)
