@@ -64,6 +64,8 @@ def bench_env(dbname, tmp):
         "DJANGO_SETTINGS_MODULE": "config.settings",
         # Background work eager and in process, as in the embedded default.
         "REDIS_URL": "",
+        # One machine plays every client from one address: lift the per-user and per-address budgets.
+        "RATE_LIMIT_MULTIPLIER": "100000",
     }
 
 
@@ -170,3 +172,64 @@ def machine():
     with contextlib.suppress(OSError):
         load = f", load {os.getloadavg()[0]:.2f}"
     return f"{cpu}, {os.cpu_count()} CPUs{mem}, Python {platform.python_version()}{pg}{load}"
+
+
+# -- CPU accounting: where the machine's cores go during a run ------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PG_AUX = ("checkpointer", "background writer", "walwriter", "wal writer", "autovacuum")
+
+
+def _proc_stat(pid):
+    """(session id, CPU seconds) of a process, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    # after "pid (comm)": state ppid pgrp session ... utime(12) stime(13)
+    return int(fields[3]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmd:
+            return cmd.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def cpu_by_group(groups):
+    """CPU seconds used so far by each group of processes. `groups` maps a name to a
+    predicate (pid, session, cmdline) -> bool; a process counts in the first group it fits."""
+    totals = dict.fromkeys(groups, 0.0)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        stat = _proc_stat(entry)
+        if stat is None:
+            continue
+        session, seconds = stat
+        cmdline = None
+        for name, fits in groups.items():
+            if cmdline is None:
+                cmdline = _cmdline(entry)
+            if fits(int(entry), session, cmdline):
+                totals[name] += seconds
+                break
+    return totals
+
+
+def in_session(*leaders):
+    """A predicate: the process belongs to the session of one of these leaders (a child started
+    with start_new_session=True and everything it forked)."""
+    sessions = {pid for pid in leaders if pid}
+    return lambda pid, session, cmdline: session in sessions
+
+
+def postgres_of(dbname):
+    """A predicate: PostgreSQL backends connected to `dbname`, and the server's own writers
+    (shared with anything else running, so read it as an upper bound)."""
+    return lambda pid, session, cmdline: cmdline.startswith("postgres: ") and (
+        f" {dbname} " in cmdline or any(aux in cmdline for aux in PG_AUX)
+    )

@@ -2,7 +2,7 @@
 the raw PostgreSQL single-row insert+commit rate measured in the same run.
 
     .venv/bin/python bench/intake.py [--reports 3000] [--clients 8] [--workers 4] [--seconds 120]
-                                     [--runs eager,celery,lean] [--raw-rows 8000] [--profile] [--keep]
+                                     [--runs eager,celery] [--raw-rows 8000] [--profile] [--keep]
 
 1. Creates the throwaway database linli_bench_intake on 127.0.0.1 (dropped at the
    end unless --keep), migrates it, loads the demo's place tree and organizations
@@ -15,12 +15,12 @@ the raw PostgreSQL single-row insert+commit rate measured in the same run.
    127.0.0.1:<free port>, DEBUG=0), warms every worker up, then POSTs --reports JSON
    reports (no photos, random points in the 15 grids) from --clients threads, each on
    its own persistent HTTP/1.1 connection (http.client reopens when the sync worker
-   closes it); prints cases/s and latency percentiles. Runs:
+   closes it); prints cases/s, latency percentiles, and the CPU time each part of the
+   machine spent per intake (gunicorn, PostgreSQL, Celery + Redis, the load generator),
+   read from /proc, with the rate those two cores could reach at that cost. Runs:
      eager   the embedded default: the outbox relay runs in the request's process
      celery  the relay on a Celery worker (a private redis-server on a free port, one
              worker process), as in production; reports when the outbox is drained
-     lean    as celery, against POST /bench/lean-intake/ (bench/_lean_app.py): the same
-             check_report without the 201 detail body, i.e. the suggested response
 4. Measures the raw PostgreSQL rate at the same concurrency: --clients threads, each
    with its own psycopg connection, single-row INSERT + COMMIT into a copy of the
    cases table (same columns, same indexes, no foreign keys).
@@ -52,10 +52,13 @@ from bench._common import (  # noqa: E402
     ROOT,
     bench_env,
     fmt_ms,
+    cpu_by_group,
     free_port,
+    in_session,
     machine,
     migrate,
     pg_conninfo,
+    postgres_of,
     summary_ms,
     throwaway_database,
     timed,
@@ -63,11 +66,9 @@ from bench._common import (  # noqa: E402
 
 DBNAME = "linli_bench_intake"
 API_PATH = "/api/cases/"
-LEAN_PATH = "/bench/lean-intake/"
 LABELS = {
     "eager": "POST /api/cases/, relay in process after commit (embedded default)",
     "celery": "POST /api/cases/, relay on Celery (private Redis, one worker)",
-    "lean": "POST /bench/lean-intake/ (no 201 detail body), relay on Celery",
 }
 CATEGORIES = ["manhole-cover", "street-light", "exposed-garbage", "street-vending", "illegal-parking",
               "building-door", "leaking-ceiling", "water-main-burst", "illegal-flyers", "road-damage"]
@@ -211,9 +212,8 @@ def print_statements(title, queries, show=True):
 
 def breakdown(resident, token, bodies):
     """p50 of each part of an intake, in process, one thread, no profiler."""
-    from django.test import Client, RequestFactory
+    from django.test import Client
 
-    from linli.cases import api
     from linli.core import outbox
 
     def p50(fn, runs=150):
@@ -223,20 +223,11 @@ def breakdown(resident, token, bodies):
     with relay_deferred():
         intake = p50(report)
         both = p50(lambda: (report(), outbox.relay_pending()))
-    case = report()
-    factory = RequestFactory()
-
-    def body():
-        request = factory.get("/")
-        request.user = type(resident).objects.get(pk=resident.pk)
-        found, view = api.find_case(request.user, case.number)
-        api.case_body(request, found, view)
-
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     posts = iter(bodies)
     whole = p50(lambda: client.post(API_PATH, next(posts), content_type="application/json"))
     return {"check_report (relay deferred)": intake, "relay of its message, in process": both - intake,
-            "201 body (find_case + case_body)": p50(body), "whole POST /api/cases/ in process": whole}
+            "whole POST /api/cases/ in process": whole}
 
 
 # -- the HTTP run --------------------------------------------------------------------------------
@@ -314,30 +305,38 @@ def unsent(dbname):
 def http_run(args, tmp, token, warmup_bodies, bodies, mode):
     """One HTTP run; returns its figures. Modes: "eager" (the embedded default: the outbox relay
     runs in the request's process after commit), "celery" (the relay on a Celery worker over a
-    private Redis), "lean" (Celery, and POST /bench/lean-intake/ of bench/_lean_app.py: the same
-    intake without the 201 detail body)."""
+    private Redis)."""
     env = bench_env(DBNAME, tmp)
     helpers = []
-    if mode in ("celery", "lean"):
+    if mode == "celery":
         env, helpers = start_broker_and_worker(env, tmp)
-    app, path = ("bench._lean_app:application", LEAN_PATH) if mode == "lean" else ("config.wsgi", API_PATH)
-    server = Server(env, args.workers, app)
+    server = Server(env, args.workers)
     drained = None
+    groups = {
+        "gunicorn (the app)": in_session(server.process.pid),
+        "PostgreSQL": postgres_of(DBNAME),
+        "Celery worker + Redis": in_session(*(helper.process.pid for helper in helpers)),
+    }
     try:
         server.wait()
-        drive(server.port, token, warmup_bodies, args.clients, 60, path)  # every worker builds its index
-        elapsed, latencies, statuses, errors = drive(server.port, token, bodies, args.clients, args.seconds, path)
+        drive(server.port, token, warmup_bodies, args.clients, 60)  # every worker builds its index
+        cpu_before, client_before = cpu_by_group(groups), time.process_time()
+        elapsed, latencies, statuses, errors = drive(server.port, token, bodies, args.clients, args.seconds)
+        client_cpu = time.process_time() - client_before
         ended = time.perf_counter()
         while unsent(DBNAME) and time.perf_counter() - ended < 120:
             for helper in helpers:
                 helper.check()
             time.sleep(0.05)
         drained = time.perf_counter() - ended
+        cpu_after = cpu_by_group(groups)
     finally:
         server.stop()
         for helper in helpers:
             helper.stop()
-    return elapsed, latencies, statuses, errors, drained, unsent(DBNAME)
+    cpu = {name: cpu_after[name] - cpu_before[name] for name in groups if name in cpu_after}
+    cpu["load generator (8 client threads)"] = client_cpu
+    return elapsed, latencies, statuses, errors, drained, unsent(DBNAME), cpu
 
 
 def drive(port, token, bodies, clients, seconds, path=API_PATH):
@@ -476,8 +475,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=120, help="stop each HTTP run after this long")
-    parser.add_argument("--runs", default="eager,celery,lean",
-                        help="HTTP runs, comma-separated: eager, celery, lean (see http_run)")
+    parser.add_argument("--runs", default="eager,celery",
+                        help="HTTP runs, comma-separated: eager, celery (see http_run)")
     parser.add_argument("--raw-rows", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="also cProfile 300 POSTs in process")
@@ -516,7 +515,7 @@ def main():
         results = {}
         for n, mode in enumerate(modes):
             chunk = bodies[n * per_run:(n + 1) * per_run]
-            elapsed, latencies, statuses, errors, drained, left = http_run(
+            elapsed, latencies, statuses, errors, drained, left, cpu = http_run(
                 args, tmp, token, chunk[:warmup], chunk[warmup:], mode)
             created = statuses.get(201, 0)
             results[mode] = created / elapsed
@@ -527,6 +526,13 @@ def main():
                 print(f"  latency {fmt_ms(summary_ms(latencies))}")
             if mode != "eager":
                 print(f"  outbox drained {drained:.1f} s after the last response ({left} unsent)")
+            if created:
+                per_intake = {name: seconds / created * 1000 for name, seconds in cpu.items()}
+                total = sum(per_intake.values())
+                cores = os.cpu_count() or 1
+                print(f"  CPU per intake: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_intake.items()))
+                print(f"  = {total:.2f} ms of CPU per intake; {cores} cores at that cost reach "
+                      f"{cores * 1000 / total:.0f} cases/s when nothing else runs")
             for error in errors[:5]:
                 print(f"  error: {error}")
 
