@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "linli.open311",
     "linli.hotline",
     "linli.webhooks",
+    "linli.points",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
