@@ -319,9 +319,10 @@ def http_run(args, tmp, token, warmup_bodies, bodies, mode):
     }
     try:
         server.wait()
-        drive(server.port, token, warmup_bodies, args.clients, 60)  # every worker builds its index
+        drive(server.port, API_PATH, json_headers(token), warmup_bodies, args.clients, 60)  # every worker warms up
         cpu_before, client_before = cpu_by_group(groups), time.process_time()
-        elapsed, latencies, statuses, errors = drive(server.port, token, bodies, args.clients, args.seconds)
+        elapsed, latencies, statuses, errors = drive(
+            server.port, API_PATH, json_headers(token), bodies, args.clients, args.seconds)
         client_cpu = time.process_time() - client_before
         ended = time.perf_counter()
         while unsent(DBNAME) and time.perf_counter() - ended < 120:
@@ -339,9 +340,13 @@ def http_run(args, tmp, token, warmup_bodies, bodies, mode):
     return elapsed, latencies, statuses, errors, drained, unsent(DBNAME), cpu
 
 
-def drive(port, token, bodies, clients, seconds, path=API_PATH):
-    """POST every body from `clients` threads; returns (elapsed, latencies, statuses, errors)."""
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
+def json_headers(token):
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"}
+
+
+def drive(port, path, headers, bodies, clients, seconds):
+    """POST every body to `path` from `clients` threads, each on its own persistent connection;
+    returns (elapsed, latencies, statuses, errors)."""
     latencies, statuses, errors = [], {}, []
     lock = threading.Lock()
     next_index = iter(range(len(bodies)))

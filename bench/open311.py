@@ -26,15 +26,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
 from bench._common import bench_env, fmt_ms, machine, migrate, summary_ms, throwaway_database  # noqa: E402
-from bench.intake import TEXTS, Server, random_points, setup_data  # noqa: E402
+from bench.intake import TEXTS, Server, drive, random_points, setup_data  # noqa: E402
 
 DBNAME = "linli_bench_open311"
 API_PATH = "/api/cases/"
@@ -96,56 +93,6 @@ def count_statements(token, api_body, open311_body):
         assert response.status_code == 201, (response.status_code, response.content[:300])
         counts[name] = len(captured.captured_queries)
     return counts
-
-
-def drive(port, path, headers, bodies, clients, seconds):
-    """POST every body from `clients` threads; (elapsed, latencies, statuses, errors)."""
-    latencies, statuses, errors = [], {}, []
-    lock = threading.Lock()
-    next_index = iter(range(len(bodies)))
-    deadline = time.monotonic() + seconds
-    start = threading.Barrier(clients + 1)
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, codes = [], {}
-        start.wait()
-        while time.monotonic() < deadline:
-            with lock:
-                index = next(next_index, None)
-            if index is None:
-                break
-            began = time.perf_counter()
-            try:
-                conn.request("POST", path, bodies[index], headers)
-                response = conn.getresponse()
-                payload = response.read()
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException) as error:
-                conn.close()
-                with lock:
-                    errors.append(repr(error))
-                continue
-            mine.append(time.perf_counter() - began)
-            codes[response.status] = codes.get(response.status, 0) + 1
-            if response.status != 201 and len(errors) < 5:
-                with lock:
-                    errors.append(f"{response.status}: {payload[:300]!r}")
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            for code, n in codes.items():
-                statuses[code] = statuses.get(code, 0) + n
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - began, latencies, statuses, errors
 
 
 def main():

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from linli.core.admin import ReadOnlyMixin
+
 from .models import Case, CaseEvent, Category, RoutingRule
 from .queries import cases_for
 
@@ -33,17 +35,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_filter = ["area__level"]
     search_fields = ["area__name", "area__code", "category__name", "category__code", "unit__name"]
     raw_id_fields = ["area", "unit"]
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(ReadOnlyMixin, admin.TabularInline):

@@ -27,8 +27,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
         return WEEKDAYS[day.date.weekday()]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+class ReadOnlyMixin:
+    """For records written only by the actions (logs, ledgers): the admin shows, never edits.
+    Serves ModelAdmin and inlines alike (an inline's has_add_permission takes `obj`)."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -36,6 +39,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 class DeliveryFilter(admin.SimpleListFilter):

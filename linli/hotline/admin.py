@@ -3,18 +3,9 @@ the pages and `actions`)."""
 
 from django.contrib import admin
 
+from linli.core.admin import ReadOnlyAdmin
+
 from .models import HotlineOrder, HotlineSource, ImportJob
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HotlineSource)

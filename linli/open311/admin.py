@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy as _
 
+from linli.core.admin import ReadOnlyAdmin
+
 from . import actions
 from .models import ApiKey, Jurisdiction, ServiceAttribute, ServiceRequest
 
@@ -119,7 +121,7 @@ class ServiceAttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     """Read only: requests change through the POST and the screening actions."""
 
     list_display = ("created_at", "state", "category", "case", "api_key", "jurisdiction")
@@ -128,12 +130,3 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     search_fields = ("token", "case__number")
     date_hierarchy = "created_at"
     exclude = ("held_media",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

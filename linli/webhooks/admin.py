@@ -7,23 +7,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from linli.core.admin import ReadOnlyMixin
+
 from . import actions
 from .choices import CASE_TOPICS
 from .errors import WebhookError
 from .models import Webhook, WebhookDelivery
 
 INLINE_DELIVERIES = 20
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WebhookAddForm(forms.ModelForm):
