@@ -18,6 +18,8 @@ from linli.cases import api as cases_api
 from linli.core.api import json_404
 from linli.orgs import api as orgs_api
 from linli.places import api as places_api
+from linli.volunteering import api as volunteering_api
+from linli.points import api as points_api
 
 router = DefaultRouter()
 places_api.register(router)
@@ -35,9 +37,12 @@ urlpatterns = [
 # template loads web fonts from another host.)
 root_router = SimpleRouter()
 cases_api.register(root_router)
+volunteering_api.register(root_router)
 
 root_urlpatterns = [
     *cases_api.urlpatterns,
+    *volunteering_api.urlpatterns,
+    *points_api.urlpatterns,
     *root_router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "linli.hotline",
     "linli.webhooks",
     "linli.points",
+    "linli.volunteering",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -216,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "linli.cases.choices.CaseStatus",
         "CaseActionEnum": "linli.cases.choices.Action",
+        "RedemptionStatusEnum": "linli.points.choices.RedemptionStatus",
+        "PointsEntryKindEnum": "linli.points.choices.EntryKind",
+        "SignupStatusEnum": "linli.volunteering.choices.SignupStatus",
+        "HoursStatusEnum": "linli.volunteering.choices.HoursStatus",
+        "ServiceAreaEnum": "linli.volunteering.choices.ServiceArea",
     },
     # Every operation documents the error responses it can give (config.schema).
     "POSTPROCESSING_HOOKS": [
@@ -286,7 +292,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-sla": {"task": "cases.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
     # due webhook deliveries and their retries (linli/webhooks/tasks.py)
     "deliver-webhooks": {"task": "webhooks.deliver", "schedule": 60.0, "options": {"expires": 55}},
+    # reminders the day before, automatic check-out after the end (linli/volunteering/tasks.py)
+    "volunteering-reminders": {"task": "volunteering.send_reminders", "schedule": 600.0, "options": {"expires": 590}},
+    "volunteering-auto-check-out": {"task": "volunteering.auto_check_out", "schedule": 300.0, "options": {"expires": 290}},
+    # points older than POINTS_EXPIRE_MONTHS expire (linli/points/tasks.py; a repeat posts nothing)
+    "expire-points": {"task": "points.expire", "schedule": 3600.0, "options": {"expires": 3500}},
 }
+# Volunteer points expire this many months after they were earned, oldest first.
+POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
 # A request that queues work after commit must not hang on an unreachable broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 

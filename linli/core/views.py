@@ -45,6 +45,10 @@ ROLE_TASKS = {
         Task(_("Community cases"), _("Cases reported in your community"), "案", reverse_lazy("cases:queue")),
         Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
         Task(_("Deliberation"), _("Resident deliberation and its outcomes"), "议"),
+        Task(_("Rewards catalog"), _("Rewards of the points shop, stock and limits"), "兑",
+             reverse_lazy("points:catalog")),
+        Task(_("Hand over by code"), _("Enter a resident's pickup code to hand a reward over"), "核",
+             reverse_lazy("points:fulfil")),
     ],
     Role.DEPARTMENT_HANDLER: [
         Task(_("My work orders"), _("Cases dispatched to your unit"), "办", reverse_lazy("cases:inbox")),
@@ -55,7 +59,12 @@ ROLE_TASKS = {
         Task(_("Webhooks"), _("Send your organization's case events to your own system"), "接",
              reverse_lazy("webhooks:list")),
     ],
-    Role.VOLUNTEER_TEAM_LEADER: [Task(_("Volunteer activities"), _("Activities, sign-ups and service orders"), "志")],
+    Role.VOLUNTEER_TEAM_LEADER: [
+        Task(_("My activities"), _("Create activities, show the check-in code, verify hours"), "志",
+             reverse_lazy("volunteering:manage")),
+        Task(_("New activity"), _("Publish an activity with its venues and places"), "新",
+             reverse_lazy("volunteering:create")),
+    ],
     Role.JUDGE: [Task(_("Judging"), _("Entries waiting for your scores"), "评")],
     Role.SYSTEM_ADMIN: [],
 }

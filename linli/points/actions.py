@@ -9,18 +9,33 @@ do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, note=""
     PointsError codes: bad_points (a zero delta, or a sign the kind does not allow),
     insufficient_points (the balance would go below zero).
 balance_of(user) -> int
+
+The rewards shop (积分超市), every write a check_* (input and permission) then a do_*:
+check_save_reward(user, data, reward=None) -> Reward      staff in scope create or edit a reward
+check_redeem(user, reward_id) -> Redemption                points and stock taken in one transaction
+check_cancel(user, redemption_id) -> Redemption            the resident or staff; refunds points and stock
+check_fulfil(user, code) -> Redemption                     the provider's staff, by pickup code
+expire_points(now=None) -> int                             the scheduled expiry; safe to run twice, concurrently
+PointsError codes besides: not_available, out_of_stock, limit_reached, not_pending, bad_reward.
 """
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils.translation import gettext as _
+from django.db.models import F, Max, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _, ngettext
 
 from linli.core.errors import ActionError
+from linli.places.choices import AreaLevel
 
-from .choices import EntryKind
-from .models import PointsAccount, PointsEntry
+from . import queries
+from .choices import LEADERBOARD_KINDS, EntryKind, RedemptionStatus, RewardKind
+from .models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
 
 POSITIVE_KINDS = frozenset({EntryKind.EARN, EntryKind.REFUND})
 NEGATIVE_KINDS = frozenset({EntryKind.REDEEM, EntryKind.EXPIRE})
@@ -89,8 +104,228 @@ def do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, not
             remaining=max(delta, 0), actor=actor, note=str(note)[:200], area_code=area_code,
         )
         PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + delta)
+        if kind in LEADERBOARD_KINDS:
+            _add_to_year_total(account, entry)
     return entry
+
+
+def _add_to_year_total(account, entry):
+    # Under the account's lock: no other post of this account can race for the row.
+    year = timezone.localtime(entry.created_at).year
+    totals = PointsYearTotal.objects.filter(account=account, area_code=entry.area_code, year=year)
+    if not totals.update(points=F("points") + entry.delta):
+        PointsYearTotal.objects.create(account=account, area_code=entry.area_code, year=year, points=entry.delta)
 
 
 def balance_of(user) -> int:
     return PointsAccount.objects.filter(user=user).values_list("balance", flat=True).first() or 0
+
+
+# -- rewards catalog ------------------------------------------------------------------------------
+
+REWARD_FIELDS = ("name", "description", "kind", "cost", "stock", "per_person_limit", "available_from",
+                 "available_until", "active")
+
+
+def check_save_reward(user, data, reward=None) -> Reward:
+    """Create (reward None) or edit a reward. `data` holds REWARD_FIELDS plus `community` (an Area)
+    and `provider` (an Organization or None), already parsed (forms and serializers do that).
+    A reward outside the user's scope answers 404; a community or provider outside it, bad_reward."""
+    scope = queries.manage_scope(user)
+    if reward is not None:
+        reward = scope.get_or_404(Reward.objects.all(), area_path="community__path", org_path="provider__path",
+                                  pk=reward.pk)
+    community, provider = data.get("community"), data.get("provider")
+    if community is None or community.level != AreaLevel.COMMUNITY:
+        raise PointsError("bad_reward", _("Choose a community."), field="community")
+    if provider is not None and not (scope.contains_organization(provider) or scope.contains_area(community)):
+        raise PointsError("bad_reward", _("You cannot add rewards of this provider."), field="provider")
+    if not (scope.contains_area(community) or (
+            provider is not None and scope.contains_organization(provider)
+            and provider.area_id and community.path.startswith(provider.area.path))):
+        raise PointsError("bad_reward", _("You cannot add rewards to this community."), field="community")
+    if not str(data.get("name") or "").strip():
+        raise PointsError("bad_reward", _("Give the reward a name."), field="name")
+    if data.get("kind") not in RewardKind.values:
+        raise PointsError("bad_reward", _("Choose goods or a service."), field="kind")
+    for field in ("cost", "stock"):
+        value = data.get(field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if field == "cost" else 0) \
+                or value > MAX_POINTS:
+            raise PointsError("bad_reward", _("Enter a whole number in range."), field=field)
+    limit = data.get("per_person_limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_POINTS):
+        raise PointsError("bad_reward", _("Enter a whole number in range."), field="per_person_limit")
+    start, end = data.get("available_from"), data.get("available_until")
+    if start and end and end <= start:
+        raise PointsError("bad_reward", _("The end must come after the start."), field="available_until")
+    return do_save_reward(user, data, reward)
+
+
+MAX_POINTS = 1_000_000
+
+
+def do_save_reward(user, data, reward=None) -> Reward:
+    values = {field: data.get(field) for field in REWARD_FIELDS}
+    values["name"] = str(values["name"]).strip()[:100]
+    values["description"] = str(values["description"] or "")
+    values["active"] = bool(values["active"])
+    with transaction.atomic():
+        if reward is None:
+            reward = Reward.objects.create(
+                community=data["community"], provider=data.get("provider"), created_by=user, **values
+            )
+            return reward
+        reward = Reward.objects.select_for_update().get(pk=reward.pk)
+        for field, value in values.items():
+            setattr(reward, field, value)
+        reward.community, reward.provider = data["community"], data.get("provider")
+        reward.save()
+    return reward
+
+
+# -- redemption -----------------------------------------------------------------------------------
+
+# Pickup codes: no 0/O, 1/I/L, so a code read aloud or typed from a phone screen is not mistaken.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_pickup_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code) -> str:
+    return "".join(str(code or "").split()).upper().replace("-", "")[:20]
+
+
+def check_redeem(user, reward_id) -> Redemption:
+    """Redeem a reward of the user's shop (any other answers 404)."""
+    reward = queries.shop_rewards(user, available_only=False).filter(pk=reward_id).first()
+    if reward is None:
+        raise Http404
+    return do_redeem(user, reward)
+
+
+def do_redeem(user, reward) -> Redemption:
+    now = timezone.now()
+    with transaction.atomic():
+        # Every redemption of this reward waits here: stock and the per-person count are exact.
+        reward = Reward.objects.select_for_update().get(pk=reward.pk)
+        if not reward.is_available(now):
+            raise PointsError("not_available", _("This reward is not available now."))
+        if reward.stock < 1:
+            raise PointsError("out_of_stock", _("This reward is out of stock."))
+        if reward.per_person_limit is not None:
+            taken = Redemption.objects.filter(reward=reward, user=user).exclude(
+                status=RedemptionStatus.CANCELLED).count()
+            if taken >= reward.per_person_limit:
+                raise PointsError("limit_reached", ngettext(
+                    "You have already redeemed this reward %(limit)d time.",
+                    "You have already redeemed this reward %(limit)d times.", reward.per_person_limit,
+                ) % {"limit": reward.per_person_limit})
+        redemption = _create_redemption(reward, user)
+        do_post(user, -reward.cost, EntryKind.REDEEM, idempotency_key=f"redeem:{redemption.pk}",
+                reference=f"redemption:{redemption.pk}", actor=user, note=reward.name)
+        Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
+    return redemption
+
+
+def _create_redemption(reward, user) -> Redemption:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Redemption.objects.create(reward=reward, user=user, points=reward.cost, code=new_pickup_code())
+        except IntegrityError:
+            continue  # the code was taken (about one in 10^11): draw another
+    raise PointsError("busy", _("Please try again."))
+
+
+def check_cancel(user, redemption_id) -> Redemption:
+    """The resident cancels their own, staff one of a reward in their scope; others answer 404."""
+    redemption = queries.cancellable_redemptions(user).filter(pk=redemption_id).first()
+    if redemption is None:
+        raise Http404
+    return do_cancel(user, redemption)
+
+
+def do_cancel(user, redemption) -> Redemption:
+    with transaction.atomic():
+        # Lock order reward → redemption → account, as in do_redeem.
+        Reward.objects.select_for_update().filter(pk=redemption.reward_id).first()
+        redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if redemption.status != RedemptionStatus.PENDING:
+            raise PointsError("not_pending", _("Only a redemption not yet picked up can be cancelled."))
+        do_post(redemption.user, redemption.points, EntryKind.REFUND,
+                idempotency_key=f"refund:redemption:{redemption.pk}", reference=f"redemption:{redemption.pk}",
+                actor=user)
+        Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+        redemption.status, redemption.cancelled_at, redemption.cancelled_by = (
+            RedemptionStatus.CANCELLED, timezone.now(), user)
+        redemption.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    return redemption
+
+
+def check_fulfil(user, code) -> Redemption:
+    """Hand over a reward against its pickup code; a code outside the user's scope answers 404."""
+    code = normalize_code(code)
+    redemption = queries.managed_redemptions(user).filter(code=code).first() if code else None
+    if redemption is None:
+        raise Http404
+    return do_fulfil(user, redemption)
+
+
+def do_fulfil(user, redemption) -> Redemption:
+    with transaction.atomic():
+        redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if redemption.status == RedemptionStatus.FULFILLED:
+            raise PointsError("not_pending", _("This code has already been used (%(time)s).") % {
+                "time": timezone.localtime(redemption.fulfilled_at).strftime("%Y-%m-%d %H:%M")})
+        if redemption.status != RedemptionStatus.PENDING:
+            raise PointsError("not_pending", _("This redemption was cancelled."))
+        redemption.status, redemption.fulfilled_at, redemption.fulfilled_by = (
+            RedemptionStatus.FULFILLED, timezone.now(), user)
+        redemption.save(update_fields=["status", "fulfilled_at", "fulfilled_by"])
+    return redemption
+
+
+# -- expiry -----------------------------------------------------------------------------------------
+
+
+def expiry_cutoff(now=None):
+    """Points earned before this moment expire (settings.POINTS_EXPIRE_MONTHS months ago)."""
+    now = now or timezone.now()
+    months = int(getattr(settings, "POINTS_EXPIRE_MONTHS", 12))
+    year, month = divmod(now.month - 1 - months, 12)
+    day = min(now.day, [31, 29 if _leap(now.year + year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month])
+    return now.replace(year=now.year + year, month=month + 1, day=day)
+
+
+def _leap(year):
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def do_expire_account(account_id, cutoff) -> PointsEntry | None:
+    """One `expire` entry for the account's credits older than `cutoff` still unspent, or None.
+    Under the account's lock, so a concurrent run finds nothing left; the key names the newest
+    expired credit, so a repeat posts nothing either."""
+    with transaction.atomic():
+        account = PointsAccount.objects.select_for_update().select_related("user").get(pk=account_id)
+        old = PointsEntry.objects.filter(account=account, remaining__gt=0, created_at__lt=cutoff).aggregate(
+            points=Sum("remaining"), newest=Max("id"))
+        if not old["points"]:
+            return None
+        return do_post(account.user, -old["points"], EntryKind.EXPIRE,
+                       idempotency_key=f"expire:{account.pk}:{old['newest']}",
+                       note=_("Points earned before %(date)s expired.") % {
+                           "date": timezone.localtime(cutoff).strftime("%Y-%m-%d")})
+
+
+def expire_points(now=None) -> int:
+    """Expire every account's points older than the cutoff; returns how many entries were posted."""
+    cutoff = expiry_cutoff(now)
+    posted = 0
+    for account_id in queries.accounts_with_points_before(cutoff):
+        if do_expire_account(account_id, cutoff) is not None:
+            posted += 1
+    return posted

@@ -12,3 +12,24 @@ class EntryKind(models.TextChoices):
 
 # Kinds that add points (and can later expire); the others take points away.
 CREDIT_KINDS = frozenset({EntryKind.EARN, EntryKind.REFUND})
+
+
+class RewardKind(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    SERVICE = "service", _("Service")
+
+
+class RedemptionStatus(models.TextChoices):
+    PENDING = "pending", _("To pick up")
+    FULFILLED = "fulfilled", _("Picked up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Period(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+# Entries a leaderboard ranks: what was earned, with corrections; not what was spent or expired.
+LEADERBOARD_KINDS = ("adjust", "earn")

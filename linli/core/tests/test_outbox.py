@@ -314,7 +314,8 @@ def test_one_relay_task_waits_in_the_queue_at_most(recorder, broker, django_capt
 
 def test_beat_runs_the_relay_and_the_sla_sweep_every_minute():
     schedule = {entry["task"]: entry["schedule"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {"core.relay_outbox": 60.0, "cases.sweep_sla": 60.0, "webhooks.deliver": 60.0}
+    every_minute = {"core.relay_outbox": 60.0, "cases.sweep_sla": 60.0, "webhooks.deliver": 60.0}
+    assert {task: schedule.get(task) for task in every_minute} == every_minute  # other apps add slower jobs
     assert app.conf.beat_schedule == django_settings.CELERY_BEAT_SCHEDULE
 
 

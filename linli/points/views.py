@@ -1,0 +1,183 @@
+"""Points pages: my points and statement, my community's shop with my redemptions (pickup code
+shown large), the leaderboard (红色积分榜), and for staff the catalog, fulfilment by code and
+the redemptions of their rewards. Reads through `queries`, writes through `actions`;
+anything outside one's reach answers 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions, queries
+from .actions import PointsError
+from .choices import Period, RedemptionStatus
+from .forms import CodeForm, LeaderboardForm, RewardForm
+
+STAFF_PAGE = 50
+
+
+def _id(value):
+    return int(value) if str(value).isdigit() and 0 < int(value) < 2**63 else None
+
+
+@login_required
+def mine(request):
+    page = queries.statement(request.user, before=_id(request.GET.get("before")))
+    return render(request, "points/mine.html", {"statement": page})
+
+
+@login_required
+def shop(request):
+    rewards = list(queries.shop_rewards(request.user))
+    return render(request, "points/shop.html", {
+        "rewards": rewards, "balance": queries.statement(request.user, size=0).balance})
+
+
+@login_required
+def redeem(request, pk):
+    reward = queries.shop_rewards(request.user).filter(pk=pk).first()
+    if reward is None:
+        raise Http404
+    balance = queries.statement(request.user, size=0).balance
+    if request.method == "POST":
+        try:
+            redemption = actions.check_redeem(request.user, reward.pk)
+        except PointsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Redeemed. Show the pickup code when you collect it."))
+            return redirect(f"{_url('points:redemptions')}#r{redemption.pk}")
+    return render(request, "points/redeem.html", {"reward": reward, "balance": balance})
+
+
+@login_required
+def redemptions(request):
+    rows = list(queries.my_redemptions(request.user)[:50])
+    return render(request, "points/redemptions.html", {"redemptions": rows})
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    try:
+        actions.check_cancel(request.user, pk)
+    except PointsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Cancelled. The points are back in your account."))
+    back = request.POST.get("back")
+    return redirect(_url("points:staff_redemptions") if back == "staff" else _url("points:redemptions"))
+
+
+@login_required
+def leaderboard(request):
+    areas = queries.leaderboard_areas(request.user)
+    form = LeaderboardForm(request.GET or None, areas=areas)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    area = data.get("area") or _default_area(request.user, areas)
+    period = data.get("period") or Period.MONTH
+    day = data.get("date") or timezone.localdate()
+    ranks = queries.leaderboard(area.code, period, day) if area else []
+    start, end = queries.period_bounds(period, day)
+    return render(request, "points/leaderboard.html", {
+        "form": form, "area": area, "period": Period(period), "ranks": ranks, "start": start,
+        "end": end - timezone.timedelta(days=1), "areas": areas, "day": day,
+    })
+
+
+def _default_area(user, areas):
+    """The community one lives in, else the first area one may pick."""
+    candidates = list(areas[:200])
+    communities = [a for a in candidates if a.level == "community"]
+    return (communities or candidates or [None])[0]
+
+
+# -- staff -----------------------------------------------------------------------------------------
+
+
+def _staff_scope(request):
+    scope = queries.manage_scope(request.user)
+    if scope.is_empty:
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+def catalog(request):
+    _staff_scope(request)
+    rewards = list(queries.managed_rewards(request.user).order_by("community__path", "-active", "cost", "id")[:200])
+    pending = queries.redemption_counts(rewards)
+    for reward in rewards:
+        reward.pending = pending.get(reward.pk, 0)
+    return render(request, "points/catalog.html", {"rewards": rewards})
+
+
+@login_required
+def reward_edit(request, pk=None):
+    scope = _staff_scope(request)
+    reward = None
+    if pk is not None:
+        reward = queries.managed_rewards(request.user).filter(pk=pk).first()
+        if reward is None:
+            raise Http404
+    initial = {field: getattr(reward, field) for field in actions.REWARD_FIELDS} if reward else {}
+    if reward:
+        initial.update(community=reward.community, provider=reward.provider)
+    form = RewardForm(request.POST or None, initial=initial, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_save_reward(request.user, form.cleaned_data, reward)
+        except PointsError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Reward saved."))
+            return redirect("points:catalog")
+    return render(request, "points/reward_form.html", {"form": form, "reward": reward})
+
+
+@login_required
+def fulfil(request):
+    _staff_scope(request)
+    form = CodeForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = actions.check_fulfil(request.user, form.cleaned_data["code"])
+        except Http404:
+            form.add_error("code", _("No redemption with this code among your rewards."))
+        except PointsError as error:
+            form.add_error("code", error.message)
+        else:
+            form = CodeForm()
+    return render(request, "points/fulfil.html", {"form": form, "done": done})
+
+
+@login_required
+def staff_redemptions(request):
+    _staff_scope(request)
+    status = request.GET.get("status") or ""
+    rows = queries.managed_redemptions(request.user).select_related("reward__community").order_by("-id")
+    if status in RedemptionStatus.values:
+        rows = rows.filter(status=status)
+    before = _id(request.GET.get("before"))
+    if before:
+        rows = rows.filter(id__lt=before)
+    rows = list(rows[: STAFF_PAGE + 1])
+    more = len(rows) > STAFF_PAGE
+    rows = rows[:STAFF_PAGE]
+    return render(request, "points/staff_redemptions.html", {
+        "redemptions": rows, "status": status, "statuses": RedemptionStatus.choices,
+        "next_before": rows[-1].pk if more else None,
+    })
+
+
+def _url(name):
+    from django.urls import reverse
+
+    return reverse(name)
+
+

@@ -1,0 +1,586 @@
+"""Every write of volunteering: check_* validates input and permission, do_* writes.
+
+Volunteers       check_register_volunteer(user, **fields) -> Volunteer
+                 check_reveal_id_number(viewer, volunteer, ip) -> str   (recorded; 404 unless a manager)
+Teams            check_join_team(user, team), check_invite(leader, team, user),
+                 check_decide_membership(leader, membership, approve), check_accept_invitation(user, membership)
+Activities       check_create_activity(user, organization, **fields) -> Activity
+Sign-ups         check_signup(user, activity, venue=None), check_cancel_signup(user, signup)
+                 (cancelling a confirmed place promotes the venue's first waitlisted sign-up)
+Attendance       check_scan(user, token, lat=None, lng=None) -> Attendance  (check in, then check out)
+                 check_mark_attendance(leader, signup, checked_in_at, checked_out_at)
+Hours            check_approve_hours(leader, attendance), check_reject_hours(leader, attendance, reason),
+                 check_bulk_approve(leader, ids) -> count; approving posts points exactly once
+Scheduled        do_auto_check_out(now=None), do_send_reminders(now=None)  (both safe to run twice)
+
+Errors: VolunteeringError (400 in the API) with a stable code; Http404 for what the user may not see.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import mainland_mobile_validator, normalize_phone
+from linli.core.errors import ActionError
+from linli.core.outbox import emit
+from linli.core.privacy import record_access
+from linli.orgs.choices import OrganizationKind
+from linli.places.models import Area
+
+from . import checkin, idnumbers, queries
+from .choices import (
+    AttendanceMethod,
+    Education,
+    Gender,
+    HoursStatus,
+    IdType,
+    JoinMode,
+    MemberStatus,
+    PoliticalStatus,
+    ServiceArea,
+    SignupStatus,
+)
+from .models import Activity, Attendance, Signup, TeamMembership, TeamSettings, Venue, Volunteer
+
+# How early before the start a volunteer may check in.
+CHECK_IN_EARLY = timedelta(hours=1)
+MAX_LIST_ITEMS = 20
+ID_NUMBER_FIELD = "id_number"
+
+
+class VolunteeringError(ActionError):
+    """Bad input to a volunteering action."""
+
+
+def _choice(value, choices, field, required=True):
+    if not value and not required:
+        return ""
+    if value not in choices.values:
+        raise VolunteeringError("invalid", _("Choose one of the offered values."), field=field)
+    return value
+
+
+def _text_list(values, field, allowed=None):
+    if values in (None, ""):
+        return []
+    if isinstance(values, str):
+        values = [v for v in values.replace("，", ",").split(",")]
+    if not isinstance(values, (list, tuple)):
+        raise VolunteeringError("invalid", _("Give a list."), field=field)
+    cleaned = []
+    for value in values:
+        value = str(value).strip()[:20]
+        if value and value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_LIST_ITEMS:
+        raise VolunteeringError("invalid", _("Too many items."), field=field)
+    if allowed is not None and set(cleaned) - set(allowed.values):
+        raise VolunteeringError("invalid", _("Choose one of the offered values."), field=field)
+    return cleaned
+
+
+# -- volunteers -----------------------------------------------------------------------------
+
+
+def check_register_volunteer(user, *, area, name="", gender="", id_type=IdType.RESIDENT_ID, id_number="",
+                             birth_date=None, phone="", political_status=PoliticalStatus.MASSES, education="",
+                             skills=(), service_areas=(), availability="") -> Volunteer:
+    if Volunteer.objects.filter(user=user).exists():
+        raise VolunteeringError("already_registered", _("You are already registered as a volunteer."))
+    if not isinstance(area, Area) or area.level not in ("community", "street"):
+        raise VolunteeringError("invalid", _("Choose your community or street."), field="area")
+    name = str(name or user.name or "").strip()[:50]
+    if not name:
+        raise VolunteeringError("invalid", _("Enter your name."), field="name")
+    gender = _choice(gender, Gender, "gender")
+    id_type = _choice(id_type, IdType, "id_type")
+    id_number = idnumbers.normalize(id_number)
+    if id_type == IdType.RESIDENT_ID:
+        if not idnumbers.is_valid_resident_id(id_number):
+            raise VolunteeringError("bad_id_number", _("This is not a valid resident ID number."), field="id_number")
+        birth_date = birth_date or idnumbers.birth_date_of(id_number)
+        if birth_date != idnumbers.birth_date_of(id_number):
+            raise VolunteeringError(
+                "invalid", _("The date of birth does not match the ID number."), field="birth_date"
+            )
+    elif not 5 <= len(id_number) <= 32 or not id_number.isalnum():
+        raise VolunteeringError("bad_id_number", _("Enter the document number as printed."), field="id_number")
+    if birth_date is None:
+        raise VolunteeringError("invalid", _("Enter your date of birth."), field="birth_date")
+    phone = normalize_phone(phone or user.phone)
+    try:
+        mainland_mobile_validator(phone)
+    except ValidationError as error:
+        raise VolunteeringError("invalid", error.messages[0], field="phone") from None
+    if Volunteer.objects.filter(id_type=id_type, id_number=id_number).exists():
+        raise VolunteeringError("duplicate_id", _("A volunteer with this ID number is already registered."),
+                                field="id_number")
+    return do_register_volunteer(
+        user, area=area, name=name, gender=gender, id_type=id_type, id_number=id_number, birth_date=birth_date,
+        phone=phone, political_status=_choice(political_status, PoliticalStatus, "political_status"),
+        education=_choice(education, Education, "education", required=False),
+        skills=_text_list(skills, "skills"), service_areas=_text_list(service_areas, "service_areas", ServiceArea),
+        availability=str(availability or "").strip()[:200],
+    )
+
+
+def do_register_volunteer(user, *, area, **fields) -> Volunteer:
+    try:
+        with transaction.atomic():
+            # The area row serializes numbering: two registrations never draw the same sequence.
+            Area.objects.select_for_update().filter(pk=area.pk).first()
+            sequence = Volunteer.objects.filter(area=area).count() + 1
+            return Volunteer.objects.create(user=user, area=area, number=f"V{area.code}{sequence:05d}", **fields)
+    except IntegrityError:
+        raise VolunteeringError("already_registered", _("You are already registered as a volunteer.")) from None
+
+
+def check_reveal_id_number(viewer, volunteer, ip=None) -> str:
+    """The full ID number, for leaders and admins of a team the volunteer belongs to or signed up with."""
+    if not queries.volunteers_for_manager(viewer).filter(pk=volunteer.pk).exists():
+        raise Http404
+    return do_reveal_id_number(viewer, volunteer, ip)
+
+
+def do_reveal_id_number(viewer, volunteer, ip=None) -> str:
+    with transaction.atomic():
+        record_access(viewer, f"volunteer:{volunteer.number}", ID_NUMBER_FIELD, ip)
+    return volunteer.id_number
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+def join_mode_of(team) -> str:
+    settings_row = TeamSettings.objects.filter(team=team).first()
+    return settings_row.join_mode if settings_row else JoinMode.OPEN
+
+
+def _require_team(team):
+    if team.kind != OrganizationKind.VOLUNTEER_TEAM:
+        raise Http404
+
+
+def check_set_join_mode(leader, team, join_mode) -> TeamSettings:
+    _require_team(team)
+    if not queries.can_manage_organization(leader, team):
+        raise Http404
+    join_mode = _choice(join_mode, JoinMode, "join_mode")
+    with transaction.atomic():
+        row, _created = TeamSettings.objects.update_or_create(team=team, defaults={"join_mode": join_mode})
+    return row
+
+
+def check_join_team(user, team) -> TeamMembership:
+    _require_team(team)
+    if not Volunteer.objects.filter(user=user).exists():
+        raise VolunteeringError("not_registered", _("Register as a volunteer first."))
+    mode = join_mode_of(team)
+    if mode == JoinMode.INVITATION:
+        raise VolunteeringError("invitation_only", _("This team takes members by invitation only."))
+    existing = TeamMembership.objects.filter(team=team, user=user).first()
+    if existing and existing.status in (MemberStatus.ACTIVE, MemberStatus.APPLIED):
+        return existing
+    status = MemberStatus.ACTIVE if mode == JoinMode.OPEN else MemberStatus.APPLIED
+    return _do_set_membership(team, user, status)
+
+
+def check_invite(leader, team, user) -> TeamMembership:
+    _require_team(team)
+    if not queries.can_manage_organization(leader, team):
+        raise Http404
+    existing = TeamMembership.objects.filter(team=team, user=user).first()
+    if existing and existing.status == MemberStatus.ACTIVE:
+        return existing
+    return _do_set_membership(team, user, MemberStatus.INVITED, leader)
+
+
+def check_decide_membership(leader, membership, approve: bool) -> TeamMembership:
+    if not queries.can_manage_organization(leader, membership.team):
+        raise Http404
+    if membership.status != MemberStatus.APPLIED:
+        raise VolunteeringError("not_applied", _("There is no application to decide."))
+    return _do_set_membership(membership.team, membership.user, MemberStatus.ACTIVE if approve else MemberStatus.LEFT,
+                              leader)
+
+
+def check_accept_invitation(user, membership) -> TeamMembership:
+    if membership.user_id != user.pk:
+        raise Http404
+    if membership.status != MemberStatus.INVITED:
+        raise VolunteeringError("not_invited", _("There is no invitation to accept."))
+    return _do_set_membership(membership.team, user, MemberStatus.ACTIVE)
+
+
+def _do_set_membership(team, user, status, decided_by=None) -> TeamMembership:
+    with transaction.atomic():
+        membership, _created = TeamMembership.objects.select_for_update().get_or_create(
+            team=team, user=user, defaults={"status": status, "decided_by": decided_by}
+        )
+        if membership.status != status:
+            TeamMembership.objects.filter(pk=membership.pk).update(status=status, decided_by=decided_by,
+                                                                   updated_at=timezone.now())
+            membership.status, membership.decided_by = status, decided_by
+    return membership
+
+
+# -- activities -----------------------------------------------------------------------------
+
+
+def _positive_int(value, field, low=1, high=100000):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise VolunteeringError("invalid", _("Enter a whole number."), field=field) from None
+    if not low <= number <= high:
+        raise VolunteeringError("invalid", _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high},
+                                field=field)
+    return number
+
+
+def _position(lat, lng, geofence_m, field):
+    if lat in (None, "") and lng in (None, ""):
+        if geofence_m not in (None, ""):
+            raise VolunteeringError("invalid", _("A check-in radius needs the venue's position."), field=field)
+        return None, None, None
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise VolunteeringError("invalid", _("Enter the position as numbers."), field=field) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise VolunteeringError("invalid", _("This position is not on the map."), field=field)
+    radius = None if geofence_m in (None, "") else _positive_int(geofence_m, field, 10, 100000)
+    return lat, lng, radius
+
+
+def check_create_activity(user, organization, *, title, service_area, area, place, starts_at, ends_at, capacity,
+                          signup_opens_at=None, signup_closes_at=None, description="", required_skills=(),
+                          points_per_hour=10, venue_name="", lat=None, lng=None, geofence_m=None, branches=(),
+                          is_published=True) -> Activity:
+    if organization is None or not queries.can_manage_organization(user, organization):
+        raise Http404
+    title = str(title or "").strip()[:120]
+    if not title:
+        raise VolunteeringError("invalid", _("Enter a title."), field="title")
+    service_area = _choice(service_area, ServiceArea, "service_area")
+    if not isinstance(area, Area) or not area.path.startswith(organization.area.path):
+        raise VolunteeringError("invalid", _("Choose an area the organizer serves."), field="area")
+    place = str(place or "").strip()[:200]
+    if not place:
+        raise VolunteeringError("invalid", _("Enter the place."), field="place")
+    if not starts_at or not ends_at or ends_at <= starts_at:
+        raise VolunteeringError("invalid", _("The activity must end after it starts."), field="ends_at")
+    signup_opens_at = signup_opens_at or timezone.now()
+    signup_closes_at = signup_closes_at or starts_at
+    if signup_closes_at <= signup_opens_at or signup_closes_at > ends_at:
+        raise VolunteeringError("invalid", _("Sign-up must close after it opens and before the activity ends."),
+                                field="signup_closes_at")
+    main = {"name": str(venue_name or place).strip()[:120], "capacity": _positive_int(capacity, "capacity")}
+    main["lat"], main["lng"], main["geofence_m"] = _position(lat, lng, geofence_m, "geofence_m")
+    venues = [main]
+    if not isinstance(branches, (list, tuple)) or len(branches) > MAX_LIST_ITEMS:
+        raise VolunteeringError("invalid", _("Give a list of at most 20 branch venues."), field="branches")
+    for branch in branches:
+        if not isinstance(branch, dict) or not str(branch.get("name") or "").strip():
+            raise VolunteeringError("invalid", _("Each branch venue needs a name."), field="branches")
+        venue = {"name": str(branch["name"]).strip()[:120],
+                 "capacity": _positive_int(branch.get("capacity"), "branches")}
+        venue["lat"], venue["lng"], venue["geofence_m"] = _position(
+            branch.get("lat"), branch.get("lng"), branch.get("geofence_m"), "branches")
+        venues.append(venue)
+    return do_create_activity(
+        user, organization, venues, title=title, service_area=service_area, area=area, place=place,
+        starts_at=starts_at, ends_at=ends_at, signup_opens_at=signup_opens_at, signup_closes_at=signup_closes_at,
+        description=str(description or "")[:4000], required_skills=_text_list(required_skills, "required_skills"),
+        points_per_hour=_positive_int(points_per_hour, "points_per_hour", 0, 1000), is_published=bool(is_published),
+    )
+
+
+def do_create_activity(user, organization, venues, **fields) -> Activity:
+    with transaction.atomic():
+        activity = Activity.objects.create(organization=organization, created_by=user, **fields)
+        Venue.objects.bulk_create(
+            [Venue(activity=activity, is_main=index == 0, **venue) for index, venue in enumerate(venues)]
+        )
+        emit("volunteering.activity_created", {"activity": activity.pk})
+    return activity
+
+
+# -- sign-ups -------------------------------------------------------------------------------
+
+
+def check_signup(user, activity, venue=None) -> Signup:
+    if not activity.is_published:
+        raise Http404
+    volunteer = Volunteer.objects.filter(user=user).first()
+    if volunteer is None:
+        raise VolunteeringError("not_registered", _("Register as a volunteer first."))
+    now = timezone.now()
+    if now < activity.signup_opens_at:
+        raise VolunteeringError("signup_not_open", _("Sign-up has not opened yet."))
+    if now >= activity.signup_closes_at:
+        raise VolunteeringError("signup_closed", _("Sign-up has closed."))
+    missing = set(activity.required_skills) - set(volunteer.skills)
+    if missing:
+        raise VolunteeringError(
+            "missing_skills", _("This activity needs these skills: %(skills)s") % {"skills": "、".join(sorted(missing))}
+        )
+    if venue is None:
+        venue = activity.venues.filter(is_main=True).first()
+    if venue is None or venue.activity_id != activity.pk:
+        raise VolunteeringError("invalid", _("Choose a venue of this activity."), field="venue")
+    return do_signup(user, activity, venue)
+
+
+def do_signup(user, activity, venue) -> Signup:
+    try:
+        with transaction.atomic():
+            # The venue row lock makes "count, then take a place" one step under concurrency.
+            venue = Venue.objects.select_for_update().get(pk=venue.pk)
+            if Signup.objects.filter(activity=activity, user=user).exclude(status=SignupStatus.CANCELLED).exists():
+                raise VolunteeringError("already_signed_up", _("You have already signed up for this activity."))
+            taken = Signup.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
+            status = SignupStatus.CONFIRMED if taken < venue.capacity else SignupStatus.WAITLISTED
+            return Signup.objects.create(activity=activity, venue=venue, user=user, status=status)
+    except IntegrityError:
+        raise VolunteeringError("already_signed_up", _("You have already signed up for this activity.")) from None
+
+
+def check_cancel_signup(user, signup) -> Signup:
+    if signup.user_id != user.pk:
+        raise Http404
+    if signup.status == SignupStatus.CANCELLED:
+        return signup
+    if timezone.now() >= signup.activity.starts_at:
+        raise VolunteeringError("already_started", _("The activity has started; ask the leader instead."))
+    if Attendance.objects.filter(signup=signup).exists():
+        raise VolunteeringError("already_checked_in", _("You have already checked in."))
+    return do_cancel_signup(signup)
+
+
+def do_cancel_signup(signup) -> Signup:
+    with transaction.atomic():
+        Venue.objects.select_for_update().filter(pk=signup.venue_id).first()
+        signup = Signup.objects.select_for_update().get(pk=signup.pk)
+        if signup.status == SignupStatus.CANCELLED:
+            return signup
+        was_confirmed = signup.status == SignupStatus.CONFIRMED
+        signup.status, signup.cancelled_at = SignupStatus.CANCELLED, timezone.now()
+        Signup.objects.filter(pk=signup.pk).update(status=signup.status, cancelled_at=signup.cancelled_at)
+        if was_confirmed:
+            _promote_first_waiting(signup.venue)
+    return signup
+
+
+def _promote_first_waiting(venue):
+    """Give freed places to the venue's waiting list, first come first served (venue row locked)."""
+    taken = Signup.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
+    free = max(venue.capacity - taken, 0)
+    waiting = list(
+        Signup.objects.filter(venue=venue, status=SignupStatus.WAITLISTED).order_by("id").values_list("pk", flat=True)[:free]
+    )
+    if waiting:
+        Signup.objects.filter(pk__in=waiting).update(status=SignupStatus.CONFIRMED)
+        for pk in waiting:
+            emit("volunteering.promoted", {"signup": pk})
+
+
+# -- attendance -----------------------------------------------------------------------------
+
+
+def _hours_between(start, end) -> Decimal:
+    seconds = max((end - start).total_seconds(), 0)
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def check_scan(user, token, lat=None, lng=None) -> Attendance:
+    """A volunteer scanned a venue's QR code: check in, or check out if already in."""
+    now = timezone.now()
+    venue_id = checkin.venue_id_from_token(token, now)
+    if venue_id is None:
+        raise VolunteeringError("bad_token", _("This code has expired or is not genuine. Scan the code on the screen again."))
+    venue = Venue.objects.select_related("activity").filter(pk=venue_id).first()
+    if venue is None:
+        raise VolunteeringError("bad_token", _("This code has expired or is not genuine. Scan the code on the screen again."))
+    signup = Signup.objects.filter(activity=venue.activity, user=user, status=SignupStatus.CONFIRMED).first()
+    if signup is None:
+        raise VolunteeringError("not_signed_up", _("You have no confirmed place in this activity."))
+    if signup.venue_id != venue.pk:
+        raise VolunteeringError("wrong_venue", _("Your place is at another venue: %(venue)s") % {"venue": signup.venue.name})
+    if venue.geofence_m and venue.lat is not None:
+        try:
+            lat, lng = float(lat), float(lng)
+        except (TypeError, ValueError):
+            raise VolunteeringError("position_required", _("Allow the page to use your position to check in.")) from None
+        if checkin.distance_m(lat, lng, venue.lat, venue.lng) > venue.geofence_m:
+            raise VolunteeringError("outside_geofence", _("You are too far from the venue to check in."))
+    activity = venue.activity
+    attendance = Attendance.objects.filter(signup=signup).first()
+    if attendance is None:
+        if not activity.starts_at - CHECK_IN_EARLY <= now <= activity.ends_at:
+            raise VolunteeringError("not_now", _("Check-in is open from one hour before the start until the end."))
+        return do_check_in(signup, now, AttendanceMethod.QR)
+    if attendance.checked_out_at is not None:
+        raise VolunteeringError("already_checked_out", _("You have already checked out."))
+    return do_check_out(attendance, now)
+
+
+def do_check_in(signup, when, method) -> Attendance:
+    try:
+        with transaction.atomic():
+            return Attendance.objects.create(signup=signup, method=method, checked_in_at=when)
+    except IntegrityError:  # a double scan: the first one counts
+        return Attendance.objects.get(signup=signup)
+
+
+def do_check_out(attendance, when, auto=False) -> Attendance:
+    with transaction.atomic():
+        attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        if attendance.checked_out_at is not None:
+            return attendance
+        attendance.checked_out_at = when
+        attendance.auto_checked_out = auto
+        attendance.hours = _hours_between(attendance.checked_in_at, when)
+        Attendance.objects.filter(pk=attendance.pk).update(
+            checked_out_at=when, auto_checked_out=auto, hours=attendance.hours)
+    return attendance
+
+
+def _require_manager_of_signup(leader, signup):
+    if not queries.can_manage_organization(leader, signup.activity.organization):
+        raise Http404
+
+
+def check_mark_attendance(leader, signup, checked_in_at, checked_out_at) -> Attendance:
+    _require_manager_of_signup(leader, signup)
+    if signup.status != SignupStatus.CONFIRMED:
+        raise VolunteeringError("not_confirmed", _("Only confirmed volunteers can be marked present."))
+    if not checked_in_at or not checked_out_at or checked_out_at <= checked_in_at:
+        raise VolunteeringError("invalid", _("Check-out must be after check-in."), field="checked_out_at")
+    existing = Attendance.objects.filter(signup=signup).first()
+    if existing is not None and existing.status != HoursStatus.PENDING:
+        raise VolunteeringError("already_verified", _("These hours have already been verified."))
+    return do_mark_attendance(signup, checked_in_at, checked_out_at)
+
+
+def do_mark_attendance(signup, checked_in_at, checked_out_at) -> Attendance:
+    with transaction.atomic():
+        hours = _hours_between(checked_in_at, checked_out_at)
+        attendance, created = Attendance.objects.select_for_update().get_or_create(
+            signup=signup, defaults={"method": AttendanceMethod.LEADER, "checked_in_at": checked_in_at,
+                                     "checked_out_at": checked_out_at, "hours": hours})
+        if not created:
+            Attendance.objects.filter(pk=attendance.pk).update(
+                method=AttendanceMethod.LEADER, checked_in_at=checked_in_at, checked_out_at=checked_out_at,
+                hours=hours, auto_checked_out=False)
+            attendance.refresh_from_db()
+    return attendance
+
+
+# -- hours ----------------------------------------------------------------------------------
+
+
+def _load_for_verification(leader, attendance):
+    attendance = Attendance.objects.select_related("signup__activity__organization__area", "signup__activity__area").get(
+        pk=attendance.pk)
+    _require_manager_of_signup(leader, attendance.signup)
+    return attendance
+
+
+def check_approve_hours(leader, attendance) -> Attendance:
+    attendance = _load_for_verification(leader, attendance)
+    if attendance.checked_out_at is None:
+        raise VolunteeringError("not_checked_out", _("The volunteer has not checked out yet."))
+    return do_approve_hours(leader, attendance)
+
+
+def do_approve_hours(leader, attendance) -> Attendance:
+    from linli.points.actions import do_post
+
+    activity = attendance.signup.activity
+    with transaction.atomic():
+        locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        if locked.status == HoursStatus.APPROVED:
+            return locked  # approved before (maybe concurrently): its points are posted
+        points = int((locked.hours * activity.points_per_hour).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        if points > 0:
+            # The idempotency key makes this post once, however often approval runs.
+            do_post(attendance.signup.user, points, "earn", idempotency_key=f"attendance:{locked.pk}",
+                    reference=f"activity:{activity.pk}", actor=leader, area_code=activity.area.code)
+        now = timezone.now()
+        Attendance.objects.filter(pk=locked.pk).update(
+            status=HoursStatus.APPROVED, verified_by=leader, verified_at=now, reject_reason="", points=points)
+        emit("volunteering.hours_approved", {"attendance": locked.pk})
+        locked.status, locked.verified_by, locked.verified_at, locked.points = HoursStatus.APPROVED, leader, now, points
+    return locked
+
+
+def check_reject_hours(leader, attendance, reason) -> Attendance:
+    attendance = _load_for_verification(leader, attendance)
+    reason = str(reason or "").strip()[:200]
+    if not reason:
+        raise VolunteeringError("invalid", _("Give a reason."), field="reason")
+    if attendance.status == HoursStatus.APPROVED:
+        raise VolunteeringError("already_approved", _("Approved hours cannot be rejected."))
+    with transaction.atomic():
+        locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        if locked.status == HoursStatus.APPROVED:
+            raise VolunteeringError("already_approved", _("Approved hours cannot be rejected."))
+        Attendance.objects.filter(pk=locked.pk).update(
+            status=HoursStatus.REJECTED, reject_reason=reason, verified_by=leader, verified_at=timezone.now())
+        locked.refresh_from_db()
+    return locked
+
+
+def check_bulk_approve(leader, ids) -> int:
+    """Approve every pending, checked-out attendance among `ids` the leader manages; the count approved."""
+    try:
+        ids = [int(pk) for pk in ids][:500]
+    except (TypeError, ValueError):
+        raise VolunteeringError("invalid", _("Choose the hours to approve."), field="ids") from None
+    candidates = queries.attendances_for_manager(leader).filter(
+        pk__in=ids, status=HoursStatus.PENDING, checked_out_at__isnull=False)
+    approved = 0
+    with transaction.atomic():  # all or nothing
+        for attendance in candidates:
+            do_approve_hours(leader, attendance)
+            approved += 1
+    return approved
+
+
+# -- scheduled ------------------------------------------------------------------------------
+
+
+def do_auto_check_out(now=None) -> int:
+    """Check out, flagged, everyone still checked in to an activity that has ended."""
+    now = now or timezone.now()
+    count = 0
+    open_ones = Attendance.objects.filter(checked_out_at__isnull=True, signup__activity__ends_at__lte=now)
+    for attendance in open_ones.select_related("signup__activity"):
+        done = do_check_out(attendance, attendance.signup.activity.ends_at, auto=True)
+        count += int(done.auto_checked_out)
+    return count
+
+
+def do_send_reminders(now=None) -> int:
+    """Remind confirmed volunteers of activities starting within a day; each sign-up once."""
+    now = now or timezone.now()
+    due = Signup.objects.filter(
+        status=SignupStatus.CONFIRMED, reminded_at__isnull=True,
+        activity__starts_at__gt=now, activity__starts_at__lte=now + timedelta(days=1),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            # The conditional update is the claim: a second run (or a concurrent one) gets 0 rows.
+            if Signup.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                emit("volunteering.reminder", {"signup": pk})
+                sent += 1
+    return sent

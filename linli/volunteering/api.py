@@ -1,0 +1,258 @@
+"""Volunteering API (mounted at /api/volunteering/).
+
+    GET  activities/                     published activities, soonest first (?managed=1: the ones you run)
+    POST activities/                     create (team leaders and organization admins in scope)
+    GET  activities/{id}/                one activity with its venues and counts
+    POST activities/{id}/signup/         {"venue"?} → the sign-up (confirmed or waitlisted)
+    GET  signups/                        your sign-ups;  POST signups/{id}/cancel/
+    GET  volunteers/                     volunteers of the teams you manage (ID numbers masked)
+    GET  volunteers/me/  POST volunteers/register/   your record; register
+    POST volunteers/{number}/reveal-id/  the full ID number (managers only; every reveal recorded)
+    GET  attendances/?activity=          attendance of activities you run
+    POST attendances/{id}/approve/  attendances/{id}/reject/ {"reason"}  attendances/bulk-approve/ {"ids"}
+    POST scan/                           {"token", "lat"?, "lng"?}: check in, or out if already in
+
+Errors: 400 with a stable `code` from the actions, 404 outside your role or scope.
+"""
+
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from linli.core.api import ApiErrorSerializer
+from linli.core.errors import ActionError
+from linli.places.models import Area
+
+from . import actions, queries
+from .models import Activity, Attendance, Signup, Venue, Volunteer
+from .serializers import (
+    ActivityCreateSerializer,
+    ActivityDetailSerializer,
+    ActivityListSerializer,
+    AttendanceSerializer,
+    BulkApproveSerializer,
+    BulkResultSerializer,
+    RegisterSerializer,
+    RejectSerializer,
+    RevealSerializer,
+    ScanSerializer,
+    SignupRequestSerializer,
+    SignupSerializer,
+    VolunteerSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, maybe `fields`"),
+    401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
+    404: OpenApiResponse(ApiErrorSerializer, description="no such thing, or outside your role or scope"),
+}
+
+
+class ActionErrorsMixin:
+    """An action's error as the API's JSON body, status 400."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ActionError):
+            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+def _area_by_code(code, field="area"):
+    area = Area.objects.filter(code=str(code)).first()
+    if area is None:
+        raise actions.VolunteeringError("invalid", Area._meta.verbose_name, field=field)
+    return area
+
+
+class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
+    serializer_class = ActivityListSerializer
+    queryset = Activity.objects.none()
+
+    def get_queryset(self):
+        return queries.published_activities()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("managed", bool, description="the activities you run, drafts included")],
+        responses={200: ActivityListSerializer(many=True), 401: ERRORS[401]},
+    )
+    def list(self, request):
+        managed = request.query_params.get("managed") in ("1", "true")
+        queryset = queries.activities_for_manager(request.user) if managed else self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ActivityListSerializer(page, many=True).data)
+
+    def _activity(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        activity = (self.get_queryset().filter(pk=pk).first()
+                    or queries.activities_for_manager(self.request.user).filter(pk=pk).first())
+        if activity is None:
+            raise Http404
+        activity.venue_list = queries.venues_of(activity)
+        return activity
+
+    @extend_schema(responses={200: ActivityDetailSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    def retrieve(self, request, pk=None):
+        return Response(ActivityDetailSerializer(self._activity(pk)).data)
+
+    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivityDetailSerializer, **ERRORS})
+    def create(self, request):
+        data = ActivityCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organization = queries.managed_organizations(request.user).filter(pk=fields.pop("organization")).first()
+        if organization is None:
+            raise Http404
+        fields["area"] = _area_by_code(fields["area"])
+        activity = actions.check_create_activity(request.user, organization, **fields)
+        return Response(ActivityDetailSerializer(self._activity(activity.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SignupRequestSerializer, responses={201: SignupSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def signup(self, request, pk=None):
+        data = SignupRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = self._activity(pk)
+        venue = None
+        if data.validated_data.get("venue"):
+            venue = Venue.objects.filter(pk=data.validated_data["venue"], activity=activity).first()
+            if venue is None:
+                raise actions.VolunteeringError("invalid", "venue", field="venue")
+        signup = actions.check_signup(request.user, activity, venue)
+        return Response(SignupSerializer(signup).data, status=status.HTTP_201_CREATED)
+
+
+class SignupViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
+    serializer_class = SignupSerializer
+    queryset = Signup.objects.none()
+
+    def get_queryset(self):
+        return queries.my_signups(self.request.user)
+
+    @extend_schema(responses={200: SignupSerializer(many=True), 401: ERRORS[401]})
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(SignupSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: SignupSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        signup = self.get_object()
+        return Response(SignupSerializer(actions.check_cancel_signup(request.user, signup)).data)
+
+
+class VolunteerViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
+    serializer_class = VolunteerSerializer
+    queryset = Volunteer.objects.none()
+    lookup_field = "number"
+    lookup_value_regex = r"V[0-9]{1,20}"
+
+    def get_queryset(self):
+        return queries.volunteers_for_manager(self.request.user).order_by("number")
+
+    @extend_schema(responses={200: VolunteerSerializer(many=True), 401: ERRORS[401]})
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(VolunteerSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: VolunteerSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    def retrieve(self, request, number=None):
+        return Response(VolunteerSerializer(self.get_object()).data)
+
+    @extend_schema(responses={200: VolunteerSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        volunteer = Volunteer.objects.select_related("area").filter(user=request.user).first()
+        if volunteer is None:
+            raise Http404
+        return Response(VolunteerSerializer(volunteer).data)
+
+    @extend_schema(request=RegisterSerializer, responses={201: VolunteerSerializer, **ERRORS})
+    @action(detail=False, methods=["post"])
+    def register(self, request):
+        data = RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["area"] = _area_by_code(fields["area"])
+        volunteer = actions.check_register_volunteer(request.user, **fields)
+        return Response(VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: RevealSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    @action(detail=True, methods=["post"], url_path="reveal-id")
+    def reveal_id(self, request, number=None):
+        volunteer = Volunteer.objects.filter(number=number).first()
+        if volunteer is None:
+            raise Http404
+        full = actions.check_reveal_id_number(request.user, volunteer, request.META.get("REMOTE_ADDR"))
+        return Response({"id_number": full})
+
+
+class AttendanceViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
+    serializer_class = AttendanceSerializer
+    queryset = Attendance.objects.none()
+
+    def get_queryset(self):
+        queryset = queries.attendances_for_manager(self.request.user).order_by("-checked_in_at", "-id")
+        activity = self.request.query_params.get("activity")
+        if activity:
+            queryset = queryset.filter(signup__activity_id=int(activity) if activity.isdigit() else 0)
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("activity", int)],
+                   responses={200: AttendanceSerializer(many=True), 401: ERRORS[401]})
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(AttendanceSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: AttendanceSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        attendance = self.get_object()
+        actions.check_approve_hours(request.user, attendance)
+        return Response(AttendanceSerializer(self.get_queryset().get(pk=attendance.pk)).data)
+
+    @extend_schema(request=RejectSerializer, responses={200: AttendanceSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        attendance = self.get_object()
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.check_reject_hours(request.user, attendance, data.validated_data["reason"])
+        return Response(AttendanceSerializer(self.get_queryset().get(pk=attendance.pk)).data)
+
+    @extend_schema(request=BulkApproveSerializer, responses={200: BulkResultSerializer, **ERRORS})
+    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    def bulk_approve(self, request):
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"approved": actions.check_bulk_approve(request.user, data.validated_data["ids"])})
+
+
+class ScanView(ActionErrorsMixin, APIView):
+    """A scanned venue code: check in, or check out if already in."""
+
+    @extend_schema(request=ScanSerializer, responses={200: AttendanceSerializer, **ERRORS})
+    def post(self, request):
+        data = ScanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attendance = actions.check_scan(request.user, data.validated_data["token"],
+                                        data.validated_data.get("lat"), data.validated_data.get("lng"))
+        attendance = Attendance.objects.select_related("signup__user__volunteer").get(pk=attendance.pk)
+        return Response(AttendanceSerializer(attendance).data)
+
+
+urlpatterns = [path("volunteering/scan/", ScanView.as_view(), name="api-volunteering-scan")]
+
+
+def register(router):
+    """Register this app's viewsets on the API router (mounted at /api/)."""
+    router.register("volunteering/activities", ActivityViewSet, basename="volunteering-activity")
+    router.register("volunteering/signups", SignupViewSet, basename="volunteering-signup")
+    router.register("volunteering/volunteers", VolunteerViewSet, basename="volunteering-volunteer")
+    router.register("volunteering/attendances", AttendanceViewSet, basename="volunteering-attendance")

@@ -1,0 +1,90 @@
+"""Page forms: they parse input; the actions decide what is valid."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.places.models import Area
+
+from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
+
+
+
+def style(form):
+    """Bootstrap classes on the widgets."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class RegisterForm(forms.Form):
+    area = forms.ModelChoiceField(
+        Area.objects.filter(level__in=["community", "street"]).order_by("path"), label=_("Your community or street")
+    )
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Taken from the ID number for a resident ID card."))
+    phone = forms.CharField(label=_("Mobile number"), max_length=20)
+    political_status = forms.ChoiceField(label=_("Political status"), choices=PoliticalStatus.choices,
+                                         initial=PoliticalStatus.MASSES)
+    education = forms.ChoiceField(label=_("Education"), choices=[("", "—"), *Education.choices], required=False)
+    skills = forms.CharField(label=_("Skills"), required=False, help_text=_("Separate with commas, e.g. 理发, 急救"))
+    service_areas = forms.MultipleChoiceField(label=_("Service areas"), choices=ServiceArea.choices, required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    availability = forms.CharField(label=_("When you are available"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class ActivityForm(forms.Form):
+    organization = forms.ModelChoiceField(None, label=_("Organizer"))
+    title = forms.CharField(label=_("Title"), max_length=120)
+    service_area = forms.ChoiceField(label=_("Activity type"), choices=ServiceArea.choices)
+    area = forms.ModelChoiceField(None, label=_("Area"))
+    place = forms.CharField(label=_("Where"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    signup_closes_at = forms.DateTimeField(label=_("Sign-up closes"), widget=DATETIME, required=False,
+                                           help_text=_("Empty: when the activity starts."))
+    capacity = forms.IntegerField(label=_("Places at the main venue"), min_value=1, max_value=100000)
+    points_per_hour = forms.IntegerField(label=_("Points per verified hour"), min_value=0, max_value=1000, initial=10)
+    required_skills = forms.CharField(label=_("Required skills"), required=False)
+    branches = forms.CharField(
+        label=_("Branch venues"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name, places (e.g. 文安社区分会场, 20)"))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        paths = [o.area.path for o in organizations.select_related("area")]
+        areas = Area.objects.none()
+        for area_path in paths:
+            areas = areas | Area.objects.filter(path__startswith=area_path)
+        self.fields["area"].queryset = areas.exclude(level="grid").order_by("path")
+        style(self)
+
+    def clean_branches(self):
+        branches = []
+        for line in self.cleaned_data["branches"].splitlines():
+            if not line.strip():
+                continue
+            name, _sep, capacity = line.replace("，", ",").rpartition(",")
+            if not name.strip() or not capacity.strip().isdigit():
+                raise forms.ValidationError(_("Write each branch venue as: name, places"))
+            branches.append({"name": name.strip(), "capacity": int(capacity)})
+        return branches
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)

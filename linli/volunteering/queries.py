@@ -1,0 +1,146 @@
+"""Reads: who manages what, scoped querysets and lists. No writes."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from linli.accounts.choices import Role
+from linli.core.scoping import Scope, _minimal
+
+from .choices import HoursStatus, MemberStatus, SignupStatus
+from .models import Activity, Attendance, Signup, TeamMembership, Venue, Volunteer
+
+# Who runs activities: team leaders and organization admins over their organization's
+# subtree, system admins over their area's subtree.
+ORG_MANAGER_ROLES = frozenset({Role.VOLUNTEER_TEAM_LEADER, Role.ORG_ADMIN})
+AREA_MANAGER_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+def manage_scope(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cache = user.__dict__.setdefault("_linli_scopes", {})
+    if "volunteering.manage" in cache:
+        return cache["volunteering.manage"]
+    if user.is_superuser:
+        scope = Scope(is_global=True)
+    else:
+        org_paths, area_paths = [], []
+        for role, org_path, area_path in user.role_assignments.values_list("role", "organization__path", "area__path"):
+            if role in ORG_MANAGER_ROLES and org_path:
+                org_paths.append(org_path)
+            elif role in AREA_MANAGER_ROLES and area_path:
+                area_paths.append(area_path)
+        scope = Scope(area_paths=_minimal(area_paths), org_paths=_minimal(org_paths))
+    cache["volunteering.manage"] = scope
+    return scope
+
+
+def can_manage_organization(user, organization) -> bool:
+    # Asked of the database: an organization's path moves when a sibling is inserted before it.
+    scope = manage_scope(user)
+    if scope.is_global:
+        return True
+    return managed_organizations(user).filter(pk=organization.pk).exists()
+
+
+def is_manager(user) -> bool:
+    return not manage_scope(user).is_empty
+
+
+def managed_organizations(user):
+    from linli.orgs.models import Organization
+
+    return manage_scope(user).filter(Organization.objects.all(), area_path="area__path", org_path="path")
+
+
+def managed_activities(user):
+    return manage_scope(user).filter(
+        Activity.objects.all(), area_path="organization__area__path", org_path="organization__path"
+    )
+
+
+def _with_counts(queryset):
+    return queryset.select_related("organization", "area").annotate(
+        capacity_total=_capacity_subquery(),
+        confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED), distinct=True),
+        waitlist_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED), distinct=True),
+    )
+
+
+def _capacity_subquery():
+    from django.db.models import IntegerField, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    total = Venue.objects.filter(activity=OuterRef("pk")).values("activity").annotate(s=Sum("capacity")).values("s")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def published_activities(user=None):
+    """Published activities (any signed-in user sees them), soonest first, with capacity and counts;
+    with `user`, whether that user holds a live sign-up (`my_status`)."""
+    queryset = _with_counts(Activity.objects.filter(is_published=True))
+    if user is not None and user.is_authenticated:
+        mine = Signup.objects.filter(activity=OuterRef("pk"), user=user).exclude(status=SignupStatus.CANCELLED)
+        queryset = queryset.annotate(signed_up=Exists(mine))
+    return queryset.order_by("starts_at", "id")
+
+
+def activities_for_manager(user):
+    return _with_counts(managed_activities(user)).order_by("-starts_at", "-id")
+
+
+def venues_of(activity):
+    return list(
+        activity.venues.annotate(
+            confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
+            waitlist_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)),
+        )
+    )
+
+
+def my_signups(user):
+    return (
+        Signup.objects.filter(user=user)
+        .select_related("activity", "venue", "attendance", "activity__organization")
+        .order_by("-activity__starts_at", "-id")
+    )
+
+
+def my_attendances(user):
+    return (
+        Attendance.objects.filter(signup__user=user)
+        .select_related("signup__activity", "signup__venue")
+        .order_by("-checked_in_at")
+    )
+
+
+def approved_hours_of(user):
+    from django.db.models import Sum
+
+    return Attendance.objects.filter(signup__user=user, status=HoursStatus.APPROVED).aggregate(h=Sum("hours"))["h"] or 0
+
+
+def roster(activity):
+    """Sign-ups of an activity with their attendance and volunteer profile, queue order."""
+    return (
+        activity.signups.exclude(status=SignupStatus.CANCELLED)
+        .select_related("user", "user__volunteer", "venue", "attendance")
+        .order_by("venue__is_main", "venue_id", "status", "id")
+    )
+
+
+def attendances_for_manager(user):
+    return Attendance.objects.filter(
+        signup__activity__in=managed_activities(user).values("pk")
+    ).select_related("signup__user", "signup__user__volunteer", "signup__activity", "signup__venue")
+
+
+def volunteers_for_manager(user):
+    """Volunteers who are members of, or signed up with, an organization the user manages."""
+    organizations = managed_organizations(user).values("pk")
+    members = TeamMembership.objects.filter(team__in=organizations, status=MemberStatus.ACTIVE).values("user")
+    signed_up = Signup.objects.filter(activity__organization__in=organizations).values("user")
+    return Volunteer.objects.filter(Q(user__in=members) | Q(user__in=signed_up)).select_related("area")
+
+

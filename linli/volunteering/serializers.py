@@ -1,0 +1,153 @@
+"""API serializers: output shapes and input parsing (validation of meaning is in the actions)."""
+
+from rest_framework import serializers
+
+from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
+from .models import Activity, Attendance, Signup, Venue, Volunteer
+
+
+class VolunteerSerializer(serializers.ModelSerializer):
+    """A volunteer with the ID number masked (3502**********1234); the full one only through reveal."""
+
+    id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    area = serializers.CharField(source="area.code", read_only=True)
+
+    class Meta:
+        model = Volunteer
+        fields = ["number", "name", "gender", "id_type", "id_number", "birth_date", "area", "political_status",
+                  "education", "skills", "service_areas", "availability", "registered_at"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    area = serializers.CharField(help_text="code of your community or street")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    gender = serializers.ChoiceField(Gender.choices)
+    id_type = serializers.ChoiceField(IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = serializers.CharField(max_length=40)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    political_status = serializers.ChoiceField(PoliticalStatus.choices, default=PoliticalStatus.MASSES)
+    education = serializers.ChoiceField(Education.choices, required=False, allow_blank=True)
+    skills = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
+    service_areas = serializers.ListField(child=serializers.ChoiceField(ServiceArea.choices), required=False)
+    availability = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class RevealSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    confirmed_count = serializers.IntegerField(read_only=True, required=False)
+    waitlist_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "is_main", "capacity", "lat", "lng", "geofence_m", "confirmed_count", "waitlist_count"]
+
+
+class ActivityListSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name", read_only=True)
+    area = serializers.CharField(source="area.code", read_only=True)
+    capacity = serializers.IntegerField(source="capacity_total", read_only=True)
+    confirmed_count = serializers.IntegerField(read_only=True)
+    waitlist_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "title", "service_area", "organization", "area", "place", "starts_at", "ends_at",
+                  "signup_opens_at", "signup_closes_at", "required_skills", "points_per_hour", "capacity",
+                  "confirmed_count", "waitlist_count"]
+
+
+class ActivityDetailSerializer(ActivityListSerializer):
+    venues = VenueSerializer(many=True, read_only=True, source="venue_list")
+
+    class Meta(ActivityListSerializer.Meta):
+        fields = [*ActivityListSerializer.Meta.fields, "description", "venues"]
+
+
+class BranchSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    capacity = serializers.IntegerField(min_value=1, max_value=100000)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lng = serializers.FloatField(required=False, allow_null=True)
+    geofence_m = serializers.IntegerField(required=False, allow_null=True, min_value=10, max_value=100000)
+
+
+class ActivityCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(help_text="id of the team or organization that runs it")
+    title = serializers.CharField(max_length=120)
+    service_area = serializers.ChoiceField(ServiceArea.choices)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    area = serializers.CharField(help_text="area code")
+    place = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    signup_opens_at = serializers.DateTimeField(required=False, allow_null=True)
+    signup_closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    capacity = serializers.IntegerField(min_value=1, max_value=100000, help_text="places at the main venue")
+    venue_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    lat = serializers.FloatField(required=False, allow_null=True)
+    lng = serializers.FloatField(required=False, allow_null=True)
+    geofence_m = serializers.IntegerField(required=False, allow_null=True, min_value=10, max_value=100000)
+    required_skills = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
+    points_per_hour = serializers.IntegerField(required=False, default=10, min_value=0, max_value=1000)
+    branches = BranchSerializer(many=True, required=False, max_length=20)
+
+
+class SignupRequestSerializer(serializers.Serializer):
+    venue = serializers.IntegerField(required=False, allow_null=True, help_text="a branch venue; the main one if empty")
+
+
+class AttendanceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["id", "method", "checked_in_at", "checked_out_at", "auto_checked_out", "hours", "status",
+                  "reject_reason", "points"]
+
+
+class SignupSerializer(serializers.ModelSerializer):
+    activity = serializers.IntegerField(source="activity_id", read_only=True)
+    activity_title = serializers.CharField(source="activity.title", read_only=True)
+    venue = serializers.CharField(source="venue.name", read_only=True)
+    attendance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signup
+        fields = ["id", "activity", "activity_title", "venue", "status", "created_at", "attendance"]
+
+    def get_attendance(self, signup) -> AttendanceBriefSerializer(allow_null=True):
+        attendance = getattr(signup, "attendance", None)
+        return AttendanceBriefSerializer(attendance).data if attendance else None
+
+
+class AttendanceSerializer(AttendanceBriefSerializer):
+    activity = serializers.IntegerField(source="signup.activity_id", read_only=True)
+    volunteer_name = serializers.CharField(source="signup.user.name", read_only=True)
+    volunteer_number = serializers.SerializerMethodField()
+
+    class Meta(AttendanceBriefSerializer.Meta):
+        fields = [*AttendanceBriefSerializer.Meta.fields, "activity", "volunteer_name", "volunteer_number"]
+
+    def get_volunteer_number(self, attendance) -> str:
+        volunteer = getattr(attendance.signup.user, "volunteer", None)
+        return volunteer.number if volunteer else ""
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=500)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+
+
+class ScanSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)

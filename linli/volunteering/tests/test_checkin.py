@@ -1,0 +1,140 @@
+"""Check-in and check-out by the venue's rotating QR code; geofence; leader marking; automatic
+check-out after the end (flagged); reminders the day before, sent once."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.utils import timezone
+
+from linli.core.models import OutboxMessage
+from linli.volunteering import checkin
+from linli.volunteering.actions import (
+    VolunteeringError,
+    check_mark_attendance,
+    check_scan,
+    check_signup,
+    do_auto_check_out,
+    do_send_reminders,
+)
+
+
+@pytest.fixture
+def started(clock, make_activity, volunteer):
+    """An activity that starts in 10 minutes, the volunteer confirmed at its main venue."""
+    activity = make_activity(starts_at=clock.now + timedelta(minutes=10), signup_opens_at=clock.now - timedelta(days=1))
+    signup = check_signup(volunteer.user, activity)
+    return activity, signup, activity.venues.get(is_main=True)
+
+
+def refused(user, token, **position):
+    with pytest.raises(VolunteeringError) as error:
+        check_scan(user, token, **position)
+    return error.value.code
+
+
+def test_scan_checks_in_then_out_and_computes_the_hours(clock, started, volunteer):
+    activity, signup, venue = started
+    attendance = check_scan(volunteer.user, checkin.make_token(venue.pk))
+    assert attendance.checked_in_at == clock.now and attendance.checked_out_at is None
+    clock.advance(hours=2, minutes=30)
+    attendance = check_scan(volunteer.user, checkin.make_token(venue.pk))
+    assert attendance.hours == pytest.approx(2.5) and attendance.status == "pending"
+    assert refused(volunteer.user, checkin.make_token(venue.pk)) == "already_checked_out"
+
+
+def test_a_token_of_the_previous_slot_works_an_older_one_does_not(clock, settings, started, volunteer):
+    settings.VOLUNTEERING_QR_ROTATE_SECONDS = 30
+    venue = started[2]
+    token = checkin.make_token(venue.pk)
+    clock.advance(seconds=65)  # two slots later
+    assert refused(volunteer.user, token) == "bad_token"
+    fresh = checkin.make_token(venue.pk)
+    clock.advance(seconds=30)  # one slot later: still fine
+    assert check_scan(volunteer.user, fresh).checked_in_at == clock.now
+
+
+def test_a_forged_token_is_refused(started, volunteer):
+    venue = started[2]
+    good = checkin.make_token(venue.pk)
+    slot = checkin.current_slot()
+    forged_venue = good.replace(f"{venue.pk}.{slot}", f"{venue.pk + 1}.{slot}", 1)
+    other_key = signing.TimestampSigner(key="not-the-secret", salt=checkin.SALT).sign(f"{venue.pk}.{slot}")
+    wrong_salt = signing.TimestampSigner().sign(f"{venue.pk}.{slot}")
+    for token in (forged_venue, other_key, wrong_salt, "garbage", f"{venue.pk}.{slot}"):
+        assert refused(volunteer.user, token) == "bad_token"
+
+
+def test_only_confirmed_volunteers_at_that_venue_check_in(started, make_volunteer, make_activity, volunteer):
+    activity, signup, venue = started
+    stranger = make_volunteer("13900000050", "路过的")
+    assert refused(stranger.user, checkin.make_token(venue.pk)) == "not_signed_up"
+
+
+def test_outside_the_geofence_is_refused_inside_is_fine(clock, make_activity, volunteer):
+    activity = make_activity(starts_at=clock.now + timedelta(minutes=5), lat=24.471, lng=118.101, geofence_m=100)
+    check_signup(volunteer.user, activity)
+    token = checkin.make_token(activity.venues.get().pk)
+    assert refused(volunteer.user, token) == "position_required"
+    assert refused(volunteer.user, token, lat=24.480, lng=118.101) == "outside_geofence"  # about 1 km north
+    assert check_scan(volunteer.user, token, lat=24.4712, lng=118.1011).method == "qr"
+
+
+def test_the_api_answers_errors_as_json(client, started, volunteer):
+    client.force_login(volunteer.user)
+    response = client.post("/api/volunteering/scan/", {"token": "forged"}, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "bad_token"
+    ok = client.post("/api/volunteering/scan/", {"token": checkin.make_token(started[2].pk)},
+                     content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["checked_in_at"]
+
+
+def test_still_in_after_the_end_are_checked_out_flagged_once(clock, started, volunteer):
+    activity, signup, venue = started
+    check_scan(volunteer.user, checkin.make_token(venue.pk))
+    assert do_auto_check_out() == 0
+    clock.advance(hours=4)
+    assert do_auto_check_out() == 1
+    assert do_auto_check_out() == 0
+    attendance = signup.attendance
+    attendance.refresh_from_db()
+    assert attendance.auto_checked_out and attendance.checked_out_at == activity.ends_at
+
+
+def test_the_leader_marks_attendance(leader, started, volunteer):
+    activity, signup, venue = started
+    attendance = check_mark_attendance(leader, signup, activity.starts_at, activity.starts_at + timedelta(hours=2))
+    assert (attendance.method, attendance.hours) == ("leader", 2)
+
+
+def test_reminders_go_the_day_before_once(clock, make_activity, volunteer, make_volunteer):
+    soon = make_activity(starts_at=clock.now + timedelta(hours=20))
+    later = make_activity(starts_at=clock.now + timedelta(days=3))
+    check_signup(volunteer.user, soon)
+    check_signup(volunteer.user, later)
+    assert do_send_reminders() == 1
+    assert do_send_reminders() == 0  # safe to run twice
+    assert OutboxMessage.objects.filter(topic="volunteering.reminder").count() == 1
+    clock.advance(days=2, hours=6)
+    assert do_send_reminders() == 1
+
+
+def test_the_reminder_becomes_a_notification(clock, make_activity, volunteer, django_capture_on_commit_callbacks):
+    from linli.core.models import Notification
+    from linli.core.outbox import relay_pending
+
+    check_signup(volunteer.user, make_activity(starts_at=timezone.now() + timedelta(hours=20)))
+    with django_capture_on_commit_callbacks(execute=True):
+        do_send_reminders()
+    relay_pending()
+    note = Notification.objects.get(user=volunteer.user, topic="volunteering.reminder")
+    assert "学雷锋志愿服务日" in note.title
+
+
+def test_the_command_reminds_and_checks_out_and_is_safe_to_repeat(clock, make_activity, volunteer, capsys):
+    from django.core.management import call_command
+
+    check_signup(volunteer.user, make_activity(starts_at=clock.now + timedelta(hours=3)))
+    call_command("volunteering_reminders")
+    call_command("volunteering_reminders")
+    assert capsys.readouterr().out.splitlines() == ["reminded 1, checked out 0", "reminded 0, checked out 0"]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "volunteering"
+
+urlpatterns = [
+    path("", views.activity_list, name="index"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/signup/", views.signup, name="signup"),
+    path("signups/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("register/", views.register, name="register"),
+    path("mine/", views.my_signups, name="mine"),
+    path("hours/", views.my_hours, name="hours"),
+    path("scan/<str:token>/", views.scan, name="scan"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.create_activity, name="create"),
+    path("manage/<int:pk>/", views.roster, name="roster"),
+    path("manage/<int:pk>/verify/", views.verify, name="verify"),
+    path("manage/signups/<int:pk>/mark/", views.mark_present, name="mark"),
+    path("manage/venues/<int:pk>/qr/", views.show_qr, name="qr"),
+    path("manage/venues/<int:pk>/qr/code/", views.qr_code, name="qr_code"),
+    path("volunteers/<str:number>/reveal-id/", views.reveal_id, name="reveal_id"),
+]

@@ -1,0 +1,275 @@
+"""Phone-first pages: volunteers find, sign up, scan in/out and see their hours; leaders run activities."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core.errors import ActionError
+from linli.points.actions import balance_of
+
+from . import actions, checkin, queries
+from .choices import HoursStatus, SignupStatus
+from .forms import ActivityForm, RegisterForm, RejectForm
+from .models import Attendance, Signup, Venue, Volunteer
+
+PAGE_SIZE = 20
+
+
+def _form_error(form, error: ActionError):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+# -- volunteers -----------------------------------------------------------------------------
+
+
+@login_required
+def activity_list(request):
+    page = Paginator(queries.published_activities(request.user).filter(ends_at__gt=timezone.now()), PAGE_SIZE)
+    return render(request, "volunteering/index.html", {
+        "page": page.get_page(request.GET.get("page")),
+        "volunteer": Volunteer.objects.filter(user=request.user).first(),
+        "is_manager": queries.is_manager(request.user),
+    })
+
+
+def _visible_activity(user, pk):
+    activity = queries.published_activities().filter(pk=pk).first() or \
+        queries.activities_for_manager(user).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+@login_required
+def activity_detail(request, pk):
+    activity = _visible_activity(request.user, pk)
+    mine = Signup.objects.filter(activity=activity, user=request.user).exclude(
+        status=SignupStatus.CANCELLED).select_related("venue").first()
+    return render(request, "volunteering/activity.html", {
+        "activity": activity, "venues": queries.venues_of(activity), "mine": mine,
+        "volunteer": Volunteer.objects.filter(user=request.user).first(),
+        "can_manage": queries.can_manage_organization(request.user, activity.organization),
+        "signup_open": activity.signup_opens_at <= timezone.now() < activity.signup_closes_at,
+    })
+
+
+@login_required
+@require_POST
+def signup(request, pk):
+    activity = _visible_activity(request.user, pk)
+    venue = Venue.objects.filter(activity=activity, pk=request.POST.get("venue") or 0).first()
+    try:
+        result = actions.check_signup(request.user, activity, venue)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        if result.status == SignupStatus.CONFIRMED:
+            messages.success(request, _("You are signed up. See you there!"))
+        else:
+            messages.info(request, _("The venue is full: you are on the waiting list and will be told if a place frees up."))
+    return redirect("volunteering:activity", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    signup_row = get_object_or_404(Signup.objects.select_related("activity"), pk=pk, user=request.user)
+    try:
+        actions.check_cancel_signup(request.user, signup_row)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your sign-up is cancelled."))
+    return redirect("volunteering:mine")
+
+
+@login_required
+def register(request):
+    existing = Volunteer.objects.filter(user=request.user).first()
+    if existing:
+        return render(request, "volunteering/register.html", {"volunteer": existing})
+    form = RegisterForm(request.POST or None, initial={"name": request.user.name, "phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = actions.check_register_volunteer(request.user, **form.cleaned_data)
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Welcome! Your volunteer number is %(number)s.") % {"number": volunteer.number})
+            return redirect("volunteering:index")
+    return render(request, "volunteering/register.html", {"form": form})
+
+
+@login_required
+def my_signups(request):
+    page = Paginator(queries.my_signups(request.user).exclude(status=SignupStatus.CANCELLED), PAGE_SIZE)
+    return render(request, "volunteering/mine.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@login_required
+def my_hours(request):
+    page = Paginator(queries.my_attendances(request.user), PAGE_SIZE)
+    return render(request, "volunteering/hours.html", {
+        "page": page.get_page(request.GET.get("page")),
+        "approved_hours": queries.approved_hours_of(request.user),
+        "balance": balance_of(request.user),
+        "volunteer": Volunteer.objects.filter(user=request.user).first(),
+    })
+
+
+@login_required
+def scan(request, token):
+    """The page a phone camera opens from a venue's QR code: one tap checks in (or out)."""
+    venue_id = checkin.venue_id_from_token(token)
+    venue = Venue.objects.select_related("activity").filter(pk=venue_id).first() if venue_id else None
+    result = None
+    if request.method == "POST":
+        try:
+            result = actions.check_scan(request.user, token, request.POST.get("lat") or None,
+                                        request.POST.get("lng") or None)
+        except ActionError as error:
+            messages.error(request, error.message)
+    attendance = None
+    if venue is not None:
+        attendance = Attendance.objects.filter(signup__activity=venue.activity, signup__user=request.user).first()
+    return render(request, "volunteering/scan.html", {
+        "token": token, "venue": venue, "attendance": attendance, "result": result,
+    })
+
+
+# -- leaders --------------------------------------------------------------------------------
+
+
+def _require_manager(user):
+    if not queries.is_manager(user):
+        raise Http404
+
+
+@login_required
+def manage(request):
+    _require_manager(request.user)
+    page = Paginator(queries.activities_for_manager(request.user), PAGE_SIZE)
+    return render(request, "volunteering/manage.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@login_required
+def create_activity(request):
+    _require_manager(request.user)
+    organizations = queries.managed_organizations(request.user).order_by("name")
+    form = ActivityForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = data.pop("organization")
+        try:
+            activity = actions.check_create_activity(request.user, organization, **data)
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The activity is published."))
+            return redirect("volunteering:roster", pk=activity.pk)
+    return render(request, "volunteering/create.html", {"form": form})
+
+
+def _managed_activity(user, pk):
+    activity = queries.activities_for_manager(user).filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+@login_required
+def roster(request, pk):
+    activity = _managed_activity(request.user, pk)
+    signups = list(queries.roster(activity))
+    pending = [s.attendance.pk for s in signups if hasattr(s, "attendance") and s.attendance.status ==
+               HoursStatus.PENDING and s.attendance.checked_out_at]
+    return render(request, "volunteering/roster.html", {
+        "activity": activity, "venues": queries.venues_of(activity), "signups": signups,
+        "pending_ids": pending, "reject_form": RejectForm(),
+    })
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    """Approve the chosen hours (bulk), or reject one with a reason."""
+    activity = _managed_activity(request.user, pk)
+    try:
+        if request.POST.get("reject"):
+            attendance = get_object_or_404(Attendance, pk=request.POST["reject"], signup__activity=activity)
+            actions.check_reject_hours(request.user, attendance, request.POST.get("reason"))
+            messages.success(request, _("The hours were rejected."))
+        else:
+            ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = list(Attendance.objects.filter(pk__in=ids, signup__activity=activity).values_list("pk", flat=True))
+            count = actions.check_bulk_approve(request.user, ids)
+            messages.success(request, _("%(count)d volunteers' hours approved; their points are posted.") % {"count": count})
+    except ActionError as error:
+        messages.error(request, error.message)
+    return redirect("volunteering:roster", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def mark_present(request, pk):
+    """The leader marks a confirmed volunteer present for the activity's whole time."""
+    signup_row = get_object_or_404(Signup.objects.select_related("activity__organization__area"), pk=pk)
+    if not queries.can_manage_organization(request.user, signup_row.activity.organization):
+        raise Http404
+    try:
+        actions.check_mark_attendance(request.user, signup_row, signup_row.activity.starts_at, signup_row.activity.ends_at)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked present."))
+    return redirect("volunteering:roster", pk=signup_row.activity_id)
+
+
+def _managed_venue(user, pk):
+    venue = Venue.objects.select_related("activity__organization__area").filter(pk=pk).first()
+    if venue is None or not queries.can_manage_organization(user, venue.activity.organization):
+        raise Http404
+    return venue
+
+
+def _qr_context(request, venue):
+    url = request.build_absolute_uri(reverse("volunteering:scan", args=[checkin.make_token(venue.pk)]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    return {"venue": venue, "scan_url": url, "svg": svg, "rotate_seconds": checkin.rotate_seconds()}
+
+
+@login_required
+def show_qr(request, pk):
+    venue = _managed_venue(request.user, pk)
+    return render(request, "volunteering/qr.html", _qr_context(request, venue))
+
+
+@login_required
+def qr_code(request, pk):
+    """The refreshing part of the QR page (htmx swaps it in every few seconds)."""
+    venue = _managed_venue(request.user, pk)
+    response = render(request, "volunteering/_qr_code.html", _qr_context(request, venue))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def reveal_id(request, number):
+    volunteer = get_object_or_404(Volunteer, number=number)
+    full = actions.check_reveal_id_number(request.user, volunteer, _client_ip(request))
+    return HttpResponse(format_html('<span class="ll-code" data-testid="revealed-id">{}</span>', full))
