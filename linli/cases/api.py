@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core import media
-from linli.core.api import RATE_LIMITED, RETRY_AFTER, ApiErrorSerializer
+from linli.core.api import RATE_LIMITED, RETRY_AFTER, ActionErrorsMixin, error_responses
 from linli.core.ratelimit import IntakePerIpThrottle, IntakePerUserThrottle
 from linli.core.scoping import scope_for
 from linli.places.locate import to_wgs84
@@ -60,19 +60,13 @@ from .serializers import (
     ReportSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, `fields` by field"),
-    401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
-    404: OpenApiResponse(ApiErrorSerializer, description="no such case, or outside your role or scope"),
-}
+ERRORS = error_responses("no such case, or outside your role or scope")
 
 
-class CaseErrorsMixin:
-    """The actions' errors as JSON: CaseError → 400, ActionNotAllowed → 409."""
+class CaseErrorsMixin(ActionErrorsMixin):
+    """The actions' errors as JSON: CaseError → 400 (ActionErrorsMixin), ActionNotAllowed → 409."""
 
     def handle_exception(self, exc):
-        if isinstance(exc, CaseError):
-            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, ActionNotAllowed):
             return Response(exc.as_body(), status=status.HTTP_409_CONFLICT)
         if isinstance(exc, media.MediaError):  # the actions turn these into CaseError; just in case

@@ -179,3 +179,28 @@ def csrf_failure(request, reason=""):
             status=status.HTTP_403_FORBIDDEN,
         )
     return django_csrf_failure(request, reason)
+
+
+class ActionErrorsMixin:
+    """For DRF views that call actions: an action's error (core.errors.ActionError) is the
+    API's JSON error body with status 400."""
+
+    def handle_exception(self, exc):
+        from rest_framework.response import Response
+
+        from .errors import ActionError
+
+        if isinstance(exc, ActionError):
+            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+def error_responses(not_found="no such object, or outside your role or scope"):
+    """The error responses of an API built on actions, for extend_schema: 400, 401, 404."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    return {
+        400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, `fields` by field"),
+        401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
+        404: OpenApiResponse(ApiErrorSerializer, description=not_found),
+    }

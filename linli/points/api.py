@@ -16,35 +16,21 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import ApiErrorSerializer
+from linli.core.api import ActionErrorsMixin, error_responses
 
 from . import actions, queries
-from .actions import PointsError
 from .choices import EntryKind, Period, RedemptionStatus, RewardKind
 from .models import Redemption
 
 MAX_ID = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 2000, 2999
 
-ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="invalid input or refused: `code`, `message`"),
-    401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
-    404: OpenApiResponse(ApiErrorSerializer, description="no such object, or outside your reach"),
-}
-
-
-class PointsErrorsMixin:
-    """The actions' errors as JSON 400 bodies."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, PointsError):
-            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
+ERRORS = error_responses("no such object, or outside your reach")
 
 
 def object_id(value):
@@ -164,7 +150,7 @@ class RewardListView(APIView):
         return Response(RewardSerializer(queries.shop_rewards(request.user), many=True).data)
 
 
-class RedeemView(PointsErrorsMixin, APIView):
+class RedeemView(ActionErrorsMixin, APIView):
     @extend_schema(summary="Redeem a reward", request=None,
                    responses={201: RedemptionSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404]})
     def post(self, request, pk):
@@ -179,7 +165,7 @@ class RedemptionListView(APIView):
         return Response(RedemptionSerializer(queries.my_redemptions(request.user)[:100], many=True).data)
 
 
-class CancelView(PointsErrorsMixin, APIView):
+class CancelView(ActionErrorsMixin, APIView):
     @extend_schema(summary="Cancel a redemption not yet picked up: points and stock back", request=None,
                    responses={200: RedemptionSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404]})
     def post(self, request, pk):
@@ -187,7 +173,7 @@ class CancelView(PointsErrorsMixin, APIView):
         return Response(RedemptionSerializer(Redemption.objects.select_related("reward").get(pk=redemption.pk)).data)
 
 
-class FulfilView(PointsErrorsMixin, APIView):
+class FulfilView(ActionErrorsMixin, APIView):
     @extend_schema(summary="Hand a reward over against its pickup code", request=FulfilSerializer,
                    responses={200: RedemptionSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404]})
     def post(self, request):
