@@ -304,6 +304,11 @@ POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # Email: EMAIL_URL = smtp+tls://user:password@host:587 (STARTTLS), smtps://…:465 (TLS)
+# The CJK font of volunteer service certificates (PDF): Debian's fonts-noto-cjk by default. For a
+# .ttc/.otc collection, CERTIFICATE_FONT_INDEX picks the face (2 = Noto Sans CJK SC).
+CERTIFICATE_FONT_PATH = os.environ.get(
+    "CERTIFICATE_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+CERTIFICATE_FONT_INDEX = int(os.environ.get("CERTIFICATE_FONT_INDEX", "2"))
 # or smtp://host:25 (plain). Unset: printed on the console with DEBUG, dropped without.
 # Tests always use Django's in-memory outbox.
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

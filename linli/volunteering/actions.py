@@ -12,6 +12,9 @@ Attendance       check_scan(user, token, lat=None, lng=None) -> Attendance  (che
 Hours            check_approve_hours(leader, attendance), check_reject_hours(leader, attendance, reason),
                  check_bulk_approve(leader, ids) -> count; approving posts points exactly once
 Scheduled        do_auto_check_out(now=None), do_send_reminders(now=None)  (both safe to run twice)
+Certificates     check_issue_certificate(actor, volunteer, *, organization, date_from, date_to) -> ServiceCertificate
+                 (leaders/admins of an organization the volunteer served with, or the volunteer themself:
+                 it only restates hours a leader verified; 0 hours → nothing_to_certify)
 
 Errors: VolunteeringError (400 in the API) with a stable code; Http404 for what the user may not see.
 """
@@ -47,7 +50,7 @@ from .choices import (
     ServiceArea,
     SignupStatus,
 )
-from .models import Activity, Attendance, Signup, TeamMembership, TeamSettings, Venue, Volunteer
+from .models import Activity, Attendance, ServiceCertificate, Signup, TeamMembership, TeamSettings, Venue, Volunteer
 
 # How early before the start a volunteer may check in.
 CHECK_IN_EARLY = timedelta(hours=1)
@@ -584,3 +587,66 @@ def do_send_reminders(now=None) -> int:
                 emit("volunteering.reminder", {"signup": pk})
                 sent += 1
     return sent
+
+
+# -- certificates ---------------------------------------------------------------------------
+
+CERTIFICATE_PREFIX = "ZYZM"
+# Concurrent issues race for the next number; each round at least one wins, the others draw again.
+NUMBER_ATTEMPTS = 20
+
+
+def check_issue_certificate(actor, volunteer, *, organization, date_from, date_to) -> ServiceCertificate:
+    """A certificate of the volunteer's verified hours with `organization` over [date_from, date_to].
+
+    The volunteer may issue one for themself (as the national system lets volunteers print their
+    record): it restates only hours a leader approved. Otherwise the actor must manage an
+    organization the volunteer served with; anyone else gets 404."""
+    if volunteer.user_id != actor.pk and not (
+            queries.volunteers_for_manager(actor).filter(pk=volunteer.pk).exists()
+            and organization is not None and queries.can_manage_organization(actor, organization)):
+        raise Http404
+    # Fresh from the database: an organization's tree path moves when a sibling is inserted before it.
+    organization = organization and queries.served_organizations(volunteer).filter(pk=organization.pk).first()
+    if organization is None:
+        raise VolunteeringError("not_served", _("Choose an organization the volunteer served with."),
+                                field="organization")
+    if date_from is None or date_to is None:
+        raise VolunteeringError("invalid", _("Enter the period."), field="date_from")
+    if date_to < date_from:
+        raise VolunteeringError("invalid", _("The end of the period must not be before its start."),
+                                field="date_to")
+    if date_to > timezone.localdate():
+        raise VolunteeringError("invalid", _("The period cannot end in the future."), field="date_to")
+    attendances = list(queries.approved_service(volunteer, organization, date_from, date_to))
+    if not sum((a.hours for a in attendances), Decimal(0)) > 0:
+        raise VolunteeringError("nothing_to_certify", _("There are no verified hours in this period."))
+    return do_issue_certificate(actor, volunteer, organization, date_from, date_to, attendances)
+
+
+def _entries(attendances):
+    return [{"date": timezone.localtime(a.signup.activity.starts_at).date().isoformat(),
+             "title": a.signup.activity.title, "hours": str(a.hours)} for a in attendances]
+
+
+def do_issue_certificate(actor, volunteer, organization, date_from, date_to, attendances) -> ServiceCertificate:
+    import secrets
+
+    now = timezone.now()
+    prefix = f"{CERTIFICATE_PREFIX}-{timezone.localtime(now).year}-"
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                last = ServiceCertificate.objects.filter(number__startswith=prefix).order_by("-number").values_list(
+                    "number", flat=True).first()
+                sequence = int(last[len(prefix):]) + 1 if last else 1
+                certificate = ServiceCertificate.objects.create(
+                    number=f"{prefix}{sequence:06d}", volunteer=volunteer, organization=organization,
+                    date_from=date_from, date_to=date_to, hours=sum((a.hours for a in attendances), Decimal(0)),
+                    entries=_entries(attendances), issued_by=actor, issued_at=now,
+                    token=secrets.token_urlsafe(32))
+                emit("volunteering.certificate_issued", {"certificate": certificate.pk})
+                return certificate
+        except IntegrityError:
+            continue  # a concurrent issue took the number: draw the next one
+    raise VolunteeringError("busy", _("Please try again."))

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Activity, Attendance, Signup, Volunteer
+from .models import Activity, Attendance, ServiceCertificate, Signup, Volunteer
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +39,10 @@ class SignupAdmin(ReadOnlyAdmin):
 class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["signup", "checked_in_at", "checked_out_at", "hours", "status", "auto_checked_out"]
     list_filter = ["status", "auto_checked_out"]
+
+
+@admin.register(ServiceCertificate)
+class ServiceCertificateAdmin(ReadOnlyAdmin):
+    list_display = ["number", "volunteer", "organization", "date_from", "date_to", "hours", "issued_at"]
+    search_fields = ["number"]
+    exclude = ["token"]  # whoever holds it can show the certificate as genuine

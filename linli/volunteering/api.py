@@ -11,23 +11,30 @@
     GET  attendances/?activity=          attendance of activities you run
     POST attendances/{id}/approve/  attendances/{id}/reject/ {"reason"}  attendances/bulk-approve/ {"ids"}
     POST scan/                           {"token", "lat"?, "lng"?}: check in, or out if already in
+    GET  certificates/                   your service certificates and those of organizations you manage
+    POST certificates/                   {"volunteer"?, "organization", "date_from", "date_to"} → issue one
+    GET  certificates/{number}/pdf/      the PDF (503 `pdf_unavailable` when the server lacks the CJK font)
 
 Errors: 400 with a stable `code` from the actions, 404 outside your role or scope.
 """
 
 from django.http import Http404
 from django.urls import path
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import ApiErrorSerializer
+from linli.core.api import ApiErrorSerializer, error_body
 from linli.core.errors import ActionError
 from linli.places.models import Area
 
 from . import actions, queries
+from .certificate_pdf import FontUnavailable, render_certificate
 from .models import Activity, Attendance, Signup, Venue, Volunteer
 from .serializers import (
     ActivityCreateSerializer,
@@ -36,6 +43,8 @@ from .serializers import (
     AttendanceSerializer,
     BulkApproveSerializer,
     BulkResultSerializer,
+    CertificateIssueSerializer,
+    CertificateSerializer,
     RegisterSerializer,
     RejectSerializer,
     RevealSerializer,
@@ -247,6 +256,59 @@ class ScanView(ActionErrorsMixin, APIView):
         return Response(AttendanceSerializer(attendance).data)
 
 
+class CertificateViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
+    serializer_class = CertificateSerializer
+    queryset = Volunteer.objects.none()
+    lookup_field = "number"
+    lookup_value_regex = r"[A-Za-z0-9-]{1,24}"
+
+    def get_queryset(self):
+        return queries.certificates_visible_to(self.request.user).order_by("-issued_at", "-id")
+
+    @extend_schema(responses={200: CertificateSerializer(many=True), 401: ERRORS[401]})
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(CertificateSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=CertificateIssueSerializer, responses={201: CertificateSerializer, **ERRORS})
+    def create(self, request):
+        data = CertificateIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        number = fields.pop("volunteer", "")
+        volunteer = Volunteer.objects.filter(**({"number": number} if number else {"user": request.user})).first()
+        if volunteer is None:
+            raise Http404
+        from linli.orgs.models import Organization
+
+        fields["organization"] = Organization.objects.filter(pk=fields["organization"]).first()
+        certificate = actions.check_issue_certificate(request.user, volunteer, **fields)
+        certificate = self.get_queryset().get(pk=certificate.pk)
+        return Response(CertificateSerializer(certificate, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={
+        (200, "application/pdf"): OpenApiTypes.BINARY, 401: ERRORS[401], 404: ERRORS[404],
+        503: OpenApiResponse(ApiErrorSerializer, description="`pdf_unavailable`: the server lacks the CJK font"),
+    })
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, number=None):
+        from .views import certificate_verify_url
+
+        certificate = self.get_queryset().filter(number=number).first()
+        if certificate is None:
+            raise Http404
+        try:
+            content = render_certificate(certificate, certificate_verify_url(request, certificate))
+        except FontUnavailable:
+            return Response(error_body("pdf_unavailable", _("The PDF cannot be made right now: the font for "
+                                                            "Chinese text is not installed on the server.")),
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+        return response
+
+
 urlpatterns = [path("volunteering/scan/", ScanView.as_view(), name="api-volunteering-scan")]
 
 
@@ -256,3 +318,4 @@ def register(router):
     router.register("volunteering/signups", SignupViewSet, basename="volunteering-signup")
     router.register("volunteering/volunteers", VolunteerViewSet, basename="volunteering-volunteer")
     router.register("volunteering/attendances", AttendanceViewSet, basename="volunteering-attendance")
+    router.register("volunteering/certificates", CertificateViewSet, basename="volunteering-certificate")

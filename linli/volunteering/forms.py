@@ -88,3 +88,16 @@ class ActivityForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CertificateForm(forms.Form):
+    """The organization and period of a service certificate (the volunteer is given by the page)."""
+
+    organization = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("Issuing organization"))
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        style(self)

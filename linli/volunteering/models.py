@@ -60,6 +60,14 @@ class Volunteer(models.Model):
     def masked_id_number(self):
         return idnumbers.mask(self.id_number)
 
+    @property
+    def masked_name(self):
+        """张*明, 张*, 欧**娜: the first and (from three characters) the last character shown."""
+        name = self.name
+        if len(name) <= 2:
+            return name[:1] + "*" * (len(name) - 1)
+        return name[0] + "*" * (len(name) - 2) + name[-1]
+
 
 class TeamSettings(models.Model):
     """How people join a volunteer team (open by default when a team has no row)."""
@@ -189,3 +197,40 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
+
+
+class ServiceCertificate(models.Model):
+    """志愿服务记录证明: a volunteer's leader-verified hours with one organization over a period.
+
+    What it certifies is a snapshot (`hours`, `entries`) taken when issued, so the document and its
+    verification page keep saying the same thing. The `token` in its QR code is unguessable; the
+    `number` is the human-readable reference printed on it."""
+
+    number = models.CharField(_("certificate number"), max_length=24, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("volunteer")
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="service_certificates",
+        verbose_name=_("issuing organization"),
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    hours = models.DecimalField(_("verified hours"), max_digits=8, decimal_places=2)
+    # [{"date": "2026-03-05", "title": ..., "hours": "2.50"}, ...] oldest first, from the approved attendances.
+    entries = models.JSONField(_("service content"), default=list)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued at"))
+    token = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("volunteer service certificate")
+        verbose_name_plural = _("volunteer service certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_to__gte=models.F("date_from")), name="certificate_period_order")
+        ]
+
+    def __str__(self):
+        return self.number

@@ -144,3 +144,54 @@ def volunteers_for_manager(user):
     return Volunteer.objects.filter(Q(user__in=members) | Q(user__in=signed_up)).select_related("area")
 
 
+
+
+# -- certificates ---------------------------------------------------------------------------
+
+# Who may issue a certificate: volunteer teams and civilization-practice centers/stations.
+CERTIFYING_KINDS = ("volunteer_team", "civ_center")
+
+
+def _approved(volunteer):
+    return Attendance.objects.filter(signup__user_id=volunteer.user_id, status=HoursStatus.APPROVED)
+
+
+def served_organizations(volunteer):
+    """Teams and centers the volunteer has verified hours with: an activity's organizer or one of
+    its parents in the organization tree (a center certifies the hours served with its teams)."""
+    from linli.orgs.models import Organization
+
+    steplen = Organization.steplen
+    paths = set()
+    for path in _approved(volunteer).values_list("signup__activity__organization__path", flat=True).distinct():
+        paths.update(path[:end] for end in range(steplen, len(path) + 1, steplen))
+    return Organization.objects.filter(path__in=paths, kind__in=CERTIFYING_KINDS).order_by("name", "pk")
+
+
+def approved_service(volunteer, organization, date_from, date_to):
+    """Approved attendances of the volunteer with the organization (its subtree) whose activity
+    started within [date_from, date_to] (local dates), oldest first."""
+    return (
+        _approved(volunteer)
+        .filter(signup__activity__organization__path__startswith=organization.path,
+                signup__activity__starts_at__date__gte=date_from, signup__activity__starts_at__date__lte=date_to)
+        .select_related("signup__activity")
+        .order_by("signup__activity__starts_at", "pk")
+    )
+
+
+def certificates_visible_to(user):
+    """One's own certificates, and those of the organizations one manages."""
+    from .models import ServiceCertificate
+
+    if user is None or not user.is_authenticated:
+        return ServiceCertificate.objects.none()
+    return ServiceCertificate.objects.filter(
+        Q(volunteer__user=user) | Q(organization__in=managed_organizations(user).values("pk"))
+    ).select_related("volunteer", "organization", "issued_by")
+
+
+def my_certificates(user):
+    from .models import ServiceCertificate
+
+    return ServiceCertificate.objects.filter(volunteer__user=user).select_related("volunteer", "organization")

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
-from .models import Activity, Attendance, Signup, Venue, Volunteer
+from .models import Activity, Attendance, ServiceCertificate, Signup, Venue, Volunteer
 
 
 class VolunteerSerializer(serializers.ModelSerializer):
@@ -151,3 +151,38 @@ class ScanSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+
+
+class CertificateEntrySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    title = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    """A service certificate; the volunteer by number and name (no ID number at all)."""
+
+    volunteer_number = serializers.CharField(source="volunteer.number", read_only=True)
+    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    entries = CertificateEntrySerializer(many=True, read_only=True)
+    verify_url = serializers.SerializerMethodField(help_text="the public page its QR code opens")
+
+    class Meta:
+        model = ServiceCertificate
+        fields = ["number", "volunteer_number", "volunteer_name", "organization", "organization_name", "date_from",
+                  "date_to", "hours", "entries", "issued_at", "verify_url"]
+
+    def get_verify_url(self, certificate) -> str:
+        from .views import certificate_verify_url
+
+        return certificate_verify_url(self.context["request"], certificate)
+
+
+class CertificateIssueSerializer(serializers.Serializer):
+    volunteer = serializers.CharField(required=False, allow_blank=True, max_length=24,
+                                      help_text="volunteer number; empty: yourself")
+    organization = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                            help_text="id of a team or center the volunteer served with")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()

@@ -21,4 +21,8 @@ urlpatterns = [
     path("manage/venues/<int:pk>/qr/", views.show_qr, name="qr"),
     path("manage/venues/<int:pk>/qr/code/", views.qr_code, name="qr_code"),
     path("volunteers/<str:number>/reveal-id/", views.reveal_id, name="reveal_id"),
+    path("certificates/", views.my_certificates, name="certificates"),
+    path("certificates/verify/<str:token>/", views.verify_certificate, name="verify_certificate"),
+    path("certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("manage/volunteers/<str:number>/certificate/", views.issue_certificate, name="issue_certificate"),
 ]

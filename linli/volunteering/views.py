@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,9 +19,10 @@ from linli.core.errors import ActionError
 from linli.points.actions import balance_of
 
 from . import actions, checkin, queries
+from .certificate_pdf import FontUnavailable, format_hours, render_certificate
 from .choices import HoursStatus, SignupStatus
-from .forms import ActivityForm, RegisterForm, RejectForm
-from .models import Attendance, Signup, Venue, Volunteer
+from .forms import ActivityForm, CertificateForm, RegisterForm, RejectForm
+from .models import Attendance, ServiceCertificate, Signup, Venue, Volunteer
 
 PAGE_SIZE = 20
 
@@ -273,3 +275,90 @@ def reveal_id(request, number):
     volunteer = get_object_or_404(Volunteer, number=number)
     full = actions.check_reveal_id_number(request.user, volunteer, _client_ip(request))
     return HttpResponse(format_html('<span class="ll-code" data-testid="revealed-id">{}</span>', full))
+
+
+# -- certificates ---------------------------------------------------------------------------
+
+
+def certificate_verify_url(request, certificate) -> str:
+    path = reverse("volunteering:verify_certificate", args=[certificate.token])
+    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+
+
+def _certificate_form(request, volunteer, organizations):
+    today = timezone.localdate()
+    return CertificateForm(request.POST or None, organizations=organizations,
+                           initial={"date_from": today.replace(month=1, day=1), "date_to": today})
+
+
+def _issue_from_form(request, form, volunteer):
+    """The certificate, or None with the action's error on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        certificate = actions.check_issue_certificate(request.user, volunteer, **form.cleaned_data)
+    except ActionError as error:
+        _form_error(form, error)
+        return None
+    messages.success(request, _("Certificate %(number)s is issued. Download the PDF to print it.") % {
+        "number": certificate.number})
+    return certificate
+
+
+@login_required
+def my_certificates(request):
+    """The volunteer's own certificates, and the form to issue one for an organization they served with."""
+    volunteer = Volunteer.objects.filter(user=request.user).first()
+    form = None
+    if volunteer is not None:
+        form = _certificate_form(request, volunteer, queries.served_organizations(volunteer))
+        if _issue_from_form(request, form, volunteer):
+            return redirect("volunteering:certificates")
+    return render(request, "volunteering/certificates.html", {
+        "volunteer": volunteer, "form": form, "certificates": list(queries.my_certificates(request.user)[:50]),
+        "is_manager": queries.is_manager(request.user),
+    })
+
+
+@login_required
+def issue_certificate(request, number):
+    """A leader issues a certificate to a volunteer of their team (linked from the attendance page)."""
+    _require_manager(request.user)
+    volunteer = queries.volunteers_for_manager(request.user).filter(number=number).first()
+    if volunteer is None:
+        raise Http404
+    organizations = queries.served_organizations(volunteer).filter(
+        pk__in=queries.managed_organizations(request.user).values("pk"))
+    form = _certificate_form(request, volunteer, organizations)
+    if _issue_from_form(request, form, volunteer):
+        return redirect("volunteering:issue_certificate", number=volunteer.number)
+    return render(request, "volunteering/certificate_issue.html", {
+        "volunteer": volunteer, "form": form,
+        "certificates": list(queries.certificates_visible_to(request.user).filter(volunteer=volunteer)[:50]),
+    })
+
+
+@login_required
+def certificate_pdf(request, number):
+    certificate = queries.certificates_visible_to(request.user).filter(number=number).first()
+    if certificate is None:
+        raise Http404
+    try:
+        pdf = render_certificate(certificate, certificate_verify_url(request, certificate))
+    except FontUnavailable:
+        return render(request, "volunteering/certificate_unavailable.html", status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
+    return response
+
+
+def verify_certificate(request, token):
+    """Public (no sign-in): whether the certificate is genuine, with its number, the masked name,
+    the hours and the date; nothing else. An unknown token is a 404 that says so."""
+    certificate = ServiceCertificate.objects.select_related("volunteer").filter(token=token[:64]).first()
+    context = {"certificate": certificate}
+    if certificate is not None:
+        context["hours"] = format_hours(certificate.hours)
+    response = render(request, "volunteering/certificate_verify.html", context, status=200 if certificate else 404)
+    response["X-Robots-Tag"] = "noindex"
+    return response

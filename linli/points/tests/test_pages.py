@@ -27,6 +27,7 @@ def test_a_resident_redeems_from_the_shop_and_sees_the_code(as_user, personas, r
     done = client.post(f"/points/shop/{reward.pk}/redeem/", follow=True)
     redemption = Redemption.objects.get()
     assert f"{redemption.code[:4]} {redemption.code[4:]}" in done.content.decode()
+    assert done.content.decode().count("兑换成功") == 1  # the message shows once
     assert balance_of(personas.resident) == 15
     mine = client.get("/points/")
     assert mine.status_code == 200 and b'data-testid="balance">15<' in mine.content

@@ -25,6 +25,8 @@ PATHS = {
     "/api/volunteering/attendances/{id}/reject/": {"post"},
     "/api/volunteering/attendances/bulk-approve/": {"post"},
     "/api/volunteering/scan/": {"post"},
+    "/api/volunteering/certificates/": {"get", "post"},
+    "/api/volunteering/certificates/{number}/pdf/": {"get"},
 }
 
 

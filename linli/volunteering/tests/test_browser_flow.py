@@ -1,6 +1,7 @@
 """A volunteer activity end to end in a real Chromium on a phone-sized screen: the volunteer signs up,
 checks in and out by opening the venue's QR code, the leader approves the hours, and the volunteer
-sees the points on "my hours". Screenshots go to test-output/<test name>/NN-step.png.
+sees the points on "my hours", spends them in the points shop (积分超市) and gets the pickup code, and
+issues their service certificate, whose QR code opens the public verification page. Screenshots go to test-output/<test name>/NN-step.png.
 
 Time is the `clock` fixture (the live server runs in this process), so two hours pass in a moment.
 """
@@ -9,17 +10,29 @@ from datetime import timedelta
 
 import pytest
 
+from linli.accounts.actions import do_assign_role, validate_role_assignment
+from linli.accounts.choices import Role, StaffTier
 from linli.cases.tests.test_browser_flow import PHONE, Session, Shots
-from linli.points.actions import balance_of
-from linli.volunteering.models import Attendance
+from linli.core.testing import make_person
+from linli.points.actions import balance_of, check_save_reward
+from linli.points.models import Redemption
+from linli.volunteering.models import Attendance, ServiceCertificate
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def scene(transactional_db, clock, make_activity, volunteer, leader):
+def scene(transactional_db, clock, tree, make_activity, volunteer, leader):
     activity = make_activity(title="学雷锋 · 社区助老服务", capacity=5, starts_at=clock.now + timedelta(minutes=10),
                              branches=[{"name": "文安社区分会场", "capacity": 3}])
+    # The volunteer lives in 坑内社区, whose staff stock the points shop.
+    validate_role_assignment(volunteer.user, Role.RESIDENT, area=tree.community_a)
+    do_assign_role(volunteer.user, Role.RESIDENT, area=tree.community_a)
+    staff = make_person("13900000040", "社区干部乙", Role.COMMUNITY_STAFF, tree.community_a, tier=StaffTier.HEAD)
+    check_save_reward(staff, {
+        "name": "社区理发券", "description": "党群服务中心理发室，凭兑换码使用", "kind": "service", "cost": 15,
+        "stock": 20, "per_person_limit": 1, "available_from": None, "available_until": None, "active": True,
+        "community": tree.community_a, "provider": None})
     return activity, volunteer, leader
 
 
@@ -77,5 +90,34 @@ def test_sign_up_check_in_by_qr_approve_and_see_points(live_server, browser, out
     assert page.inner_text('[data-testid="points-balance"]') == "20"
     assert page.inner_text('[data-testid="hours-points"]') == "+20"
     shot(page, "volunteer-my-hours")
+
+    # 6. The volunteer spends the points in the community's points shop and gets a pickup code.
+    phone.go("points:shop")
+    page.wait_for_selector('[data-testid="reward"]')
+    shot(page, "volunteer-points-shop")
+    page.click('[data-testid="reward"] a')
+    page.wait_for_selector('[data-testid="redeem-form"]')
+    shot(page, "volunteer-redeem")
+    page.click('[data-testid="redeem-form"] button[type="submit"]')
+    page.wait_for_selector('[data-testid="redemption"][data-status="pending"] [data-testid="code"]')
+    redemption = Redemption.objects.get()
+    shown = page.inner_text('[data-testid="redemption"] [data-testid="code"]')
+    assert shown.replace(" ", "") == redemption.code and balance_of(volunteer.user) == 5
+    shot(page, "volunteer-pickup-code")
+
+    # 7. The volunteer issues their service certificate; its QR code opens the public check.
+    phone.go("volunteering:certificates")
+    page.select_option('#id_organization', str(activity.organization_id))
+    shot(page, "volunteer-certificate-form")
+    page.click('[data-testid="issue-certificate"]')
+    page.wait_for_selector('[data-testid="certificate"]')
+    shot(page, "volunteer-certificates")
+    certificate = ServiceCertificate.objects.get()
+    assert page.inner_text('[data-testid="certificate-hours"]').startswith("2")
+    anyone = Session(browser, url, **PHONE)
+    anyone.page.goto(f"{url}/volunteering/certificates/verify/{certificate.token}/")
+    assert anyone.page.inner_text('[data-testid="verify-number"]') == certificate.number
+    shot(anyone.page, "public-certificate-check")
+    anyone.close()
     phone.close()
     lead.close()
