@@ -29,8 +29,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import ApiErrorSerializer, error_body
-from linli.core.errors import ActionError
+from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
 from linli.places.models import Area
 
 from . import actions, queries
@@ -54,20 +53,7 @@ from .serializers import (
     VolunteerSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, maybe `fields`"),
-    401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
-    404: OpenApiResponse(ApiErrorSerializer, description="no such thing, or outside your role or scope"),
-}
-
-
-class ActionErrorsMixin:
-    """An action's error as the API's JSON body, status 400."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ActionError):
-            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
+ERRORS = error_responses()
 
 
 def _area_by_code(code, field="area"):
