@@ -20,6 +20,7 @@ from linli.orgs import api as orgs_api
 from linli.places import api as places_api
 from linli.volunteering import api as volunteering_api
 from linli.points import api as points_api
+from linli.service_orders import api as service_orders_api
 
 router = DefaultRouter()
 places_api.register(router)
@@ -38,6 +39,7 @@ urlpatterns = [
 root_router = SimpleRouter()
 cases_api.register(root_router)
 volunteering_api.register(root_router)
+service_orders_api.register(root_router)
 
 root_urlpatterns = [
     *cases_api.urlpatterns,

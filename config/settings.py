@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "linli.webhooks",
     "linli.points",
     "linli.volunteering",
+    "linli.service_orders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -222,6 +223,9 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "linli.volunteering.choices.SignupStatus",
         "HoursStatusEnum": "linli.volunteering.choices.HoursStatus",
         "ServiceAreaEnum": "linli.volunteering.choices.ServiceArea",
+        "ServiceOrderStatusEnum": "linli.service_orders.choices.OrderStatus",
+        "ServiceOrderActionEnum": "linli.service_orders.choices.OrderAction",
+        "OfferingKindEnum": "linli.service_orders.choices.OfferingKind",
     },
     # Every operation documents the error responses it can give (config.schema).
     "POSTPROCESSING_HOOKS": [
@@ -300,15 +304,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Volunteer points expire this many months after they were earned, oldest first.
 POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
-# A request that queues work after commit must not hang on an unreachable broker.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-
-# Email: EMAIL_URL = smtp+tls://user:password@host:587 (STARTTLS), smtps://…:465 (TLS)
 # The CJK font of volunteer service certificates (PDF): Debian's fonts-noto-cjk by default. For a
 # .ttc/.otc collection, CERTIFICATE_FONT_INDEX picks the face (2 = Noto Sans CJK SC).
 CERTIFICATE_FONT_PATH = os.environ.get(
     "CERTIFICATE_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CERTIFICATE_FONT_INDEX = int(os.environ.get("CERTIFICATE_FONT_INDEX", "2"))
+# A request that queues work after commit must not hang on an unreachable broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Email: EMAIL_URL = smtp+tls://user:password@host:587 (STARTTLS), smtps://…:465 (TLS)
 # or smtp://host:25 (plain). Unset: printed on the console with DEBUG, dropped without.
 # Tests always use Django's in-memory outbox.
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

@@ -40,6 +40,8 @@ ROLE_TASKS = {
              reverse_lazy("hotline:index")),
         Task(_("Partner requests to screen"), _("Open311 requests held until you file or reject them"), "审",
              reverse_lazy("open311:screening")),
+        Task(_("Service orders"), _("Residents' service orders: dispatch to a team or publish them"), "单",
+             reverse_lazy("service_orders:dispatch")),
     ],
     Role.COMMUNITY_STAFF: [
         Task(_("Community cases"), _("Cases reported in your community"), "案", reverse_lazy("cases:queue")),
@@ -49,6 +51,8 @@ ROLE_TASKS = {
              reverse_lazy("points:catalog")),
         Task(_("Hand over by code"), _("Enter a resident's pickup code to hand a reward over"), "核",
              reverse_lazy("points:fulfil")),
+        Task(_("Service orders"), _("Residents' service orders: dispatch to a team or publish them"), "单",
+             reverse_lazy("service_orders:dispatch")),
     ],
     Role.DEPARTMENT_HANDLER: [
         Task(_("My work orders"), _("Cases dispatched to your unit"), "办", reverse_lazy("cases:inbox")),
@@ -64,6 +68,8 @@ ROLE_TASKS = {
              reverse_lazy("volunteering:manage")),
         Task(_("New activity"), _("Publish an activity with its venues and places"), "新",
              reverse_lazy("volunteering:create")),
+        Task(_("Service orders"), _("Grab orders, accept, assign volunteers, record hours"), "单",
+             reverse_lazy("service_orders:team")),
     ],
     Role.JUDGE: [Task(_("Judging"), _("Entries waiting for your scores"), "评")],
     Role.SYSTEM_ADMIN: [],

@@ -88,7 +88,7 @@ def test_resident_home(client, personas):
     html = response.content.decode()
     assert response.context["home_kind"] == "resident"
     assert "居民甲" in html
-    assert "随手拍" in html and "即将上线" in html
+    assert "随手拍" in html and 'href="/service-orders/"' in html  # 点单: the service menu
     assert "我的诉求" in html and "志愿活动" in html and "我的积分" in html
     assert "坑内社区" in html
     assert 'data-section="areas"' not in html
@@ -96,7 +96,7 @@ def test_resident_home(client, personas):
 
 def test_resident_home_in_english(client, personas):
     html = get(client, reverse("home"), language="en", user=personas.resident).content.decode()
-    assert "Snapshot report" in html and "Coming soon" in html and "My points" in html
+    assert "Snapshot report" in html and "Order a service" in html and "My points" in html
 
 
 def test_grid_worker_home_links_to_the_grid_map(client, personas, tree):

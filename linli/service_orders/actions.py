@@ -1,0 +1,537 @@
+"""Every write to service offerings and orders. `check_*` validates and checks permission, then
+calls `do_*`, which runs in one transaction, locks the order, appends its ServiceOrderEvent and
+its outbox message ("service_order.<action>").
+
+check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None)
+    A team's leader adds or edits a menu item (Http404 for a team they do not run).
+check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="") -> ServiceOrder
+    Anyone signed in orders for a community (点单). Codes: bad_area, unknown_offering,
+    offering_not_here, bad_kind, address_required, too_long, bad_time.
+perform(actor, order, action, **params) -> ServiceOrder
+    dispatch(team, note=""), publish(note=""), grab(team=None), accept(note=""), decline(reason),
+    assign(volunteers=[user ids], note=""), complete(note="", photos=[]), record_hours(hours={user id: h}),
+    rate(rating 1..5, comment=""), cancel(reason="").
+    Http404 when the actor is not a party of the action; ActionNotAllowed (409) when the order's state
+    does not allow it; ServiceOrderError (400): unknown_action, unexpected_param, reason_required,
+    too_long, team_required, unknown_team, team_not_allowed, volunteers_required, not_a_member,
+    no_volunteers, bad_hours, not_assigned, already_recorded, bad_rating, or a photo's media code.
+allowed_actions(user, order) -> list[str]
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from linli.core import media, outbox
+from linli.orgs.models import Organization
+from linli.places.choices import AreaLevel
+from linli.places.models import Area
+from linli.points.actions import do_post
+from linli.volunteering.choices import MemberStatus
+from linli.volunteering.models import TeamMembership
+
+from . import queries
+from .choices import (
+    ADDRESS_MAX_LENGTH,
+    MAX_DONE_PHOTOS,
+    MAX_HOURS_PER_VOLUNTEER,
+    NOTE_MAX_LENGTH,
+    POINTS_PER_HOUR,
+    REASON_REQUIRED,
+    TRANSITIONS,
+    OfferingKind,
+    OrderAction,
+)
+from .errors import ActionNotAllowed, ServiceOrderError
+from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent, ServiceOrderPhoto
+
+A = OrderAction
+MAX_ID = 2**63 - 1
+PARAMS = {
+    A.DISPATCH: ("team", "note"),
+    A.PUBLISH: ("note",),
+    A.GRAB: ("team",),
+    A.ACCEPT: ("note",),
+    A.DECLINE: ("reason",),
+    A.ASSIGN: ("volunteers", "note"),
+    A.COMPLETE: ("note", "photos"),
+    A.RECORD_HOURS: ("hours",),
+    A.RATE: ("rating", "comment"),
+    A.CANCEL: ("reason",),
+}
+
+
+# -- small validators ---------------------------------------------------------------------------------
+
+
+def clean_text(value, *, field, max_length, required=False, code="required", message=""):
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        raise ServiceOrderError("too_long", _("At most %(n)d characters.") % {"n": max_length}, field=field)
+    if required and not text:
+        raise ServiceOrderError(code, message or _("This field is required."), field=field)
+    return text
+
+
+def _int(value):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        return None
+    try:
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if abs(number) <= MAX_ID else None  # the database's integers end there
+
+
+def _when(value, field):
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = parse_datetime(str(value or "").strip())
+        except (TypeError, ValueError):
+            moment = None
+    if moment is None:
+        raise ServiceOrderError("bad_time", _("Give a date and time."), field=field)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+# -- the menu (服务菜单) --------------------------------------------------------------------------------
+
+
+def check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None):
+    if team is None or team.pk not in queries.led_team_ids(user):
+        raise Http404
+    if offering is not None and offering.team_id != team.pk:
+        raise Http404
+    name = clean_text(name, field="name", max_length=80, required=True)
+    description = clean_text(description, field="description", max_length=NOTE_MAX_LENGTH)
+    if kind not in OfferingKind.values:
+        raise ServiceOrderError("bad_kind", _("Choose a kind of service."), field="kind")
+    areas = [_area(area, field="areas", levels=None) for area in (areas or ())]
+    if not areas:
+        raise ServiceOrderError("bad_area", _("Choose at least one area served."), field="areas")
+    return do_save_offering(team, name=name, kind=kind, description=description, areas=areas,
+                            active=bool(active), offering=offering)
+
+
+def do_save_offering(team, *, areas, offering=None, **fields) -> ServiceOffering:
+    with transaction.atomic():
+        if offering is None:
+            offering = ServiceOffering(team=team)
+        else:
+            offering = ServiceOffering.objects.select_for_update().get(pk=offering.pk)
+        for name, value in fields.items():
+            setattr(offering, name, value)
+        offering.save()
+        offering.areas.set(areas)
+    return offering
+
+
+# -- ordering (点单) -------------------------------------------------------------------------------------
+
+
+def _area(value, field="area", levels=(AreaLevel.COMMUNITY,)):
+    area = value if isinstance(value, Area) else Area.objects.filter(code=str(value or "").strip()).first()
+    if area is None or (levels and area.level not in levels):
+        raise ServiceOrderError("bad_area", _("Choose a community."), field=field)
+    return area
+
+
+def _offering(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, ServiceOffering):
+        return value
+    pk = _int(value)
+    offering = ServiceOffering.objects.filter(pk=pk, active=True).first() if pk is not None else None
+    if offering is None:
+        raise ServiceOrderError("unknown_offering", _("No such service on the menu."), field="offering")
+    return offering
+
+
+def check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="") -> ServiceOrder:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Http404
+    area = _area(area)
+    offering = _offering(offering)
+    if offering is not None:
+        if not offering.active or not queries.menu_for(area.code).filter(pk=offering.pk).exists():
+            raise ServiceOrderError("offering_not_here", _("This service is not offered in your community."),
+                                    field="offering")
+        kind = offering.kind
+    if kind not in OfferingKind.values:
+        raise ServiceOrderError("bad_kind", _("Choose a kind of service."), field="kind")
+    address = clean_text(address, field="address", max_length=ADDRESS_MAX_LENGTH, required=True,
+                         code="address_required", message=_("Give the address."))
+    notes = clean_text(notes, field="notes", max_length=NOTE_MAX_LENGTH)
+    starts_at, ends_at = _when(starts_at, "starts_at"), _when(ends_at, "ends_at")
+    if ends_at <= starts_at:
+        raise ServiceOrderError("bad_time", _("The end must be after the start."), field="ends_at")
+    if ends_at <= timezone.now():
+        raise ServiceOrderError("bad_time", _("The time window is already over."), field="ends_at")
+    return do_order(user, area=area, offering=offering, kind=kind, address=address, notes=notes,
+                    starts_at=starts_at, ends_at=ends_at)
+
+
+def do_order(user, *, area, **fields) -> ServiceOrder:
+    with transaction.atomic():
+        order = ServiceOrder.objects.create(resident=user, area=area, area_code=area.code, **fields)
+        record(order, user, A.ORDER, "", topic="service_order.ordered")
+    return order
+
+
+# -- the timeline -----------------------------------------------------------------------------------------
+
+
+def payload(order, action, actor, from_status, **extra):
+    """What an outbox message about an order carries: enough to find whom to tell."""
+    return {
+        "order_id": order.pk,
+        "action": str(action),
+        "actor_id": getattr(actor, "pk", None),
+        "from": str(from_status or ""),
+        "to": str(order.status),
+        "area_code": order.area_code,
+        "team_id": order.team_id,
+        "resident_id": order.resident_id,
+        **extra,
+    }
+
+
+def record(order, actor, action, from_status, *, note="", data=None, photos=(), topic=None):
+    """Append the timeline event and the outbox message of an action on a locked order."""
+    event = ServiceOrderEvent.objects.create(
+        order=order, actor=actor, action=action, from_status=from_status, to_status=order.status, note=note,
+        data=data or {},
+    )
+    for item in photos:
+        stem = uuid.uuid4().hex
+        photo = ServiceOrderPhoto(order=order, event=event, width=item.width, height=item.height)
+        photo.image.save(f"{stem}.jpg", item.image, save=False)
+        photo.thumbnail.save(f"{stem}_thumb.jpg", item.thumbnail, save=False)
+        photo.save()
+    outbox.emit(topic or f"service_order.{action}", payload(order, action, actor, from_status, event_id=event.pk))
+    return event
+
+
+# -- guards -------------------------------------------------------------------------------------------------
+
+
+PRECONDITIONS = {
+    A.PUBLISH: lambda order: order.published_at is None,
+    A.GRAB: lambda order: order.published_at is not None,
+    A.RATE: lambda order: order.rating is None,
+    A.RECORD_HOURS: lambda order: order.assignments.filter(recorded_at__isnull=True).exists(),
+}
+
+
+def state_allows(action, order) -> bool:
+    if order.status not in TRANSITIONS[action].sources:
+        return False
+    check = PRECONDITIONS.get(action)
+    return check is None or check(order)
+
+
+def allowed_actions(user, order) -> list[str]:
+    """Exactly the actions `perform` would accept from this user on this order now."""
+    parties = queries.parties_of(user, order)
+    if not parties:
+        return []
+    return [str(action) for action, spec in TRANSITIONS.items() if spec.parties & parties and state_allows(action, order)]
+
+
+def _require_party(user, order, action):
+    if not TRANSITIONS[action].parties & queries.parties_of(user, order):
+        raise Http404
+
+
+def _require_state(user, order, action):
+    if not state_allows(action, order):
+        raise ActionNotAllowed(action, order.status, allowed_actions(user, order) if user is not None else [])
+
+
+def lock(order, actor, action) -> ServiceOrder:
+    """The order row locked for the transaction, its state checked again under the lock
+    (another request — another team grabbing — may have moved it since)."""
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
+    _require_state(actor, locked, action)
+    return locked
+
+
+def _sync(target, source):
+    if target is not source:
+        for field in ServiceOrder._meta.concrete_fields:
+            setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
+# -- parameters --------------------------------------------------------------------------------------------
+
+
+def _team(value, field="team"):
+    if isinstance(value, Organization):
+        return value
+    if value in (None, ""):
+        return None
+    pk = _int(value)
+    team = Organization.objects.filter(pk=pk, kind=queries.TEAM_KIND).first() if pk is not None else None
+    if team is None:
+        raise ServiceOrderError("unknown_team", _("No such volunteer team."), field=field)
+    return team
+
+
+def _user_ids(values, field):
+    if isinstance(values, (str, int)):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise ServiceOrderError("volunteers_required", _("Choose at least one volunteer."), field=field)
+    ids = []
+    for value in values:
+        pk = _int(value)
+        if pk is None:
+            raise ServiceOrderError("not_a_member", _("Choose members of the team."), field=field)
+        if pk not in ids:
+            ids.append(pk)
+    return ids
+
+
+def _hours(value):
+    if isinstance(value, bool):
+        value = None
+    try:
+        hours = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        hours = None
+    if hours is None or not hours.is_finite() or hours <= 0 or hours > MAX_HOURS_PER_VOLUNTEER:
+        raise ServiceOrderError(
+            "bad_hours", _("Hours must be more than 0 and at most %(n)d.") % {"n": MAX_HOURS_PER_VOLUNTEER},
+            field="hours",
+        )
+    return hours.quantize(Decimal("0.01"))
+
+
+def _rating(value):
+    rating = _int(value)
+    if rating not in range(1, 6):
+        raise ServiceOrderError("bad_rating", _("Rate from 1 to 5."), field="rating")
+    return rating
+
+
+def _process_photos(files):
+    files = list(files or ())
+    if len(files) > MAX_DONE_PHOTOS:
+        raise ServiceOrderError("too_many_photos", _("At most %(n)d photos.") % {"n": MAX_DONE_PHOTOS}, field="photos")
+    processed = []
+    for upload in files:
+        try:
+            processed.append(media.process_image(upload, media.CASE_PHOTO_RULE))
+        except media.MediaError as error:
+            code, message = getattr(error, "code", "bad_photo"), getattr(error, "message", str(error))
+            raise ServiceOrderError(code, message, field="photos") from None
+    return processed
+
+
+def _clean_params(actor, order, action, params):
+    unknown = set(params) - set(PARAMS[action])
+    if unknown:
+        raise ServiceOrderError("unexpected_param", _("Unexpected parameters: %s") % ", ".join(sorted(unknown)))
+    cleaned = {}
+    if "note" in PARAMS[action]:
+        cleaned["note"] = clean_text(params.get("note"), field="note", max_length=NOTE_MAX_LENGTH)
+    if "reason" in PARAMS[action]:
+        cleaned["reason"] = clean_text(
+            params.get("reason"), field="reason", max_length=NOTE_MAX_LENGTH, required=action in REASON_REQUIRED,
+            code="reason_required", message=_("Give a reason."),
+        )
+    if action == A.DISPATCH:
+        team = _team(params.get("team"))
+        if team is None:
+            raise ServiceOrderError("team_required", _("Choose a volunteer team."), field="team")
+        if not queries.serving_teams(order.area_code).filter(pk=team.pk).exists():
+            raise ServiceOrderError("team_not_allowed", _("This team does not serve the order's area."), field="team")
+        cleaned["team"] = team
+    elif action == A.GRAB:
+        candidates = queries.grab_teams(actor, order)
+        team = _team(params.get("team"))
+        if team is None:
+            team = Organization.objects.get(pk=candidates[0])  # a grabber has at least one
+        elif team.pk not in candidates:
+            raise ServiceOrderError("team_not_allowed", _("This team may not take this order."), field="team")
+        cleaned["team"] = team
+    elif action == A.ASSIGN:
+        ids = _user_ids(params.get("volunteers"), "volunteers")
+        if not ids:
+            raise ServiceOrderError("volunteers_required", _("Choose at least one volunteer."), field="volunteers")
+        members = set(
+            TeamMembership.objects.filter(team_id=order.team_id, status=MemberStatus.ACTIVE, user_id__in=ids)
+            .values_list("user_id", flat=True)
+        )
+        if members != set(ids):
+            raise ServiceOrderError("not_a_member", _("Choose members of the team."), field="volunteers")
+        cleaned["volunteers"] = ids
+    elif action == A.COMPLETE:
+        if not order.assignments.exists():
+            raise ServiceOrderError("no_volunteers", _("Assign the volunteers first."), field="volunteers")
+        cleaned["photos"] = _process_photos(params.get("photos"))
+    elif action == A.RECORD_HOURS:
+        cleaned["hours"] = _clean_hours(order, params.get("hours"))
+    elif action == A.RATE:
+        cleaned["rating"] = _rating(params.get("rating"))
+        cleaned["comment"] = clean_text(params.get("comment"), field="comment", max_length=500)
+    return cleaned
+
+
+def _clean_hours(order, value):
+    if not isinstance(value, dict) or not value:
+        raise ServiceOrderError("bad_hours", _("Give the hours of each volunteer."), field="hours")
+    assignments = {a.user_id: a for a in order.assignments.all()}
+    hours = {}
+    for key, amount in value.items():
+        pk = _int(key)
+        if pk not in assignments:
+            raise ServiceOrderError("not_assigned", _("This person was not sent on the order."), field="hours")
+        if assignments[pk].recorded_at is not None:
+            raise ServiceOrderError("already_recorded", _("These hours are already recorded."), field="hours")
+        hours[pk] = _hours(amount)
+    return hours
+
+
+# -- the entry point ------------------------------------------------------------------------------------------
+
+
+def perform(actor, order, action, **params) -> ServiceOrder:
+    """Take a workflow action: party (else 404), state (else 409), parameters (else 400)."""
+    if action not in TRANSITIONS:
+        raise ServiceOrderError("unknown_action", _("Unknown action."), field="action")
+    action = OrderAction(action)
+    _require_party(actor, order, action)
+    _require_state(actor, order, action)
+    cleaned = _clean_params(actor, order, action, params)
+    return _sync(order, DO[action](actor, order, **cleaned))
+
+
+# -- one do_* per action ----------------------------------------------------------------------------------------
+
+
+def _apply(actor, order, action, *, note="", data=None, photos=(), **changes):
+    from_status = order.status
+    target = TRANSITIONS[action].target
+    if target:
+        order.status = target
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.save()
+    record(order, actor, action, from_status, note=note, data=data, photos=photos)
+    return order
+
+
+def do_dispatch(actor, order, team, note=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.DISPATCH)
+        return _apply(actor, order, A.DISPATCH, note=note, data={"team": team.pk, "team_name": team.name},
+                      team=team, published_at=None)
+
+
+def do_publish(actor, order, note=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.PUBLISH)
+        return _apply(actor, order, A.PUBLISH, note=note, published_at=timezone.now())
+
+
+def do_grab(actor, order, team):
+    """First team wins: the row lock makes a second grabber wait, then see `accepted` (409)."""
+    with transaction.atomic():
+        order = lock(order, actor, A.GRAB)
+        return _apply(actor, order, A.GRAB, data={"team": team.pk, "team_name": team.name}, team=team,
+                      published_at=None, accepted_at=timezone.now())
+
+
+def do_accept(actor, order, note=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.ACCEPT)
+        return _apply(actor, order, A.ACCEPT, note=note, accepted_at=timezone.now())
+
+
+def do_decline(actor, order, reason):
+    with transaction.atomic():
+        order = lock(order, actor, A.DECLINE)
+        return _apply(actor, order, A.DECLINE, note=reason, data={"team": order.team_id}, team=None)
+
+
+def do_assign(actor, order, volunteers, note=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.ASSIGN)
+        order.assignments.exclude(user_id__in=volunteers).delete()
+        present = set(order.assignments.values_list("user_id", flat=True))
+        AssignedVolunteer.objects.bulk_create(
+            [AssignedVolunteer(order=order, user_id=pk) for pk in volunteers if pk not in present]
+        )
+        return _apply(actor, order, A.ASSIGN, note=note, data={"volunteers": list(volunteers)})
+
+
+def do_complete(actor, order, note="", photos=()):
+    with transaction.atomic():
+        order = lock(order, actor, A.COMPLETE)
+        return _apply(actor, order, A.COMPLETE, note=note, photos=photos, done_note=note, done_at=timezone.now())
+
+
+def do_record_hours(actor, order, hours):
+    """Record each volunteer's hours and post their points. A volunteer's points post once
+    (the ledger's idempotency key), also when this runs twice; recorded hours are kept."""
+    with transaction.atomic():
+        order = lock(order, actor, A.RECORD_HOURS)
+        now = timezone.now()
+        posted = {}
+        for assignment in order.assignments.select_for_update().filter(user_id__in=list(hours)):
+            amount = hours[assignment.user_id]
+            points = round(amount * POINTS_PER_HOUR)
+            if assignment.recorded_at is None:
+                assignment.hours, assignment.points, assignment.recorded_at = amount, points, now
+                assignment.save(update_fields=["hours", "points", "recorded_at"])
+            if assignment.points > 0:
+                do_post(
+                    assignment.user, int(assignment.points), "earn",
+                    idempotency_key=f"service-order:{order.pk}:{assignment.user_id}",
+                    reference=f"service-order:{order.pk}", actor=actor, area_code=order.area_code,
+                )
+            posted[str(assignment.user_id)] = {"hours": str(assignment.hours), "points": assignment.points}
+        return _apply(actor, order, A.RECORD_HOURS, data={"hours": posted})
+
+
+def do_rate(actor, order, rating, comment=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.RATE)
+        return _apply(actor, order, A.RATE, note=comment, data={"rating": rating}, rating=rating,
+                      rating_comment=comment, rated_at=timezone.now())
+
+
+def do_cancel(actor, order, reason=""):
+    with transaction.atomic():
+        order = lock(order, actor, A.CANCEL)
+        return _apply(actor, order, A.CANCEL, note=reason, published_at=None)
+
+
+DO = {
+    A.DISPATCH: do_dispatch,
+    A.PUBLISH: do_publish,
+    A.GRAB: do_grab,
+    A.ACCEPT: do_accept,
+    A.DECLINE: do_decline,
+    A.ASSIGN: do_assign,
+    A.COMPLETE: do_complete,
+    A.RECORD_HOURS: do_record_hours,
+    A.RATE: do_rate,
+    A.CANCEL: do_cancel,
+}
+

@@ -1,0 +1,81 @@
+"""Outbox handler: tell the people each order event concerns.
+
+    ordered / declined   the dispatchers over the order's area (community staff, command centers)
+    dispatched           the leaders of the team it went to
+    published            the leaders of the teams serving the area (the grab board)
+    accepted / grabbed / done   the resident who ordered
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from linli.accounts.choices import Role
+from linli.accounts.models import RoleAssignment
+from linli.core.notify import notify
+
+TOPIC_PREFIX = "service_order."
+DISPATCH_ROLES = (Role.COMMUNITY_STAFF, Role.COMMAND_CENTER)
+LEADER_ROLES = (Role.VOLUNTEER_TEAM_LEADER,)
+
+
+def dispatchers_of(area_code):
+    from .queries import code_prefixes
+
+    return list(
+        RoleAssignment.objects.filter(role__in=DISPATCH_ROLES, area__code__in=code_prefixes(area_code))
+        .values_list("user_id", flat=True).distinct()
+    )
+
+
+def leaders_of(team_ids):
+    return list(
+        RoleAssignment.objects.filter(role__in=LEADER_ROLES, organization_id__in=list(team_ids))
+        .values_list("user_id", flat=True).distinct()
+    )
+
+
+def handle_message(message):
+    from .models import ServiceOrder
+    from .queries import serving_teams
+
+    action = message.payload.get("action")
+    order = ServiceOrder.objects.select_related("area").filter(pk=message.payload.get("order_id")).first()
+    if order is None:
+        return
+    kind = order.get_kind_display()
+    url = reverse("service_orders:detail", args=[order.pk])
+    if action == "order":
+        recipients = dispatchers_of(order.area_code)
+        title = _("New service order: %(kind)s") % {"kind": kind}
+        body = _("%(area)s, %(address)s. Dispatch it to a team or publish it.") % {
+            "area": order.area.name, "address": order.address}
+    elif action == "decline":
+        recipients = dispatchers_of(order.area_code)
+        title = _("A team declined the order: %(kind)s") % {"kind": kind}
+        body = _("Dispatch it again or publish it.")
+    elif action == "dispatch":
+        recipients = leaders_of([order.team_id])
+        title = _("An order for your team: %(kind)s") % {"kind": kind}
+        body = _("Accept it and assign volunteers, or decline it.")
+    elif action == "publish":
+        recipients = leaders_of(serving_teams(order.area_code).values_list("pk", flat=True))
+        title = _("An order to grab: %(kind)s") % {"kind": kind}
+        body = _("The first team to take it serves it.")
+    elif action in ("accept", "grab"):
+        recipients = [order.resident_id]
+        title = _("Your order was accepted: %(kind)s") % {"kind": kind}
+        body = _("A volunteer team will come as agreed.")
+    elif action == "complete":
+        recipients = [order.resident_id]
+        title = _("Your order is done: %(kind)s") % {"kind": kind}
+        body = _("Please rate the service.")
+    else:
+        return
+    recipients = [pk for pk in recipients if pk != message.payload.get("actor_id")]
+    notify(recipients, message.topic, title, body, url=url)
+
+
+def register():
+    from linli.core import outbox
+
+    outbox.register(TOPIC_PREFIX, handle_message)

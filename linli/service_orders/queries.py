@@ -1,0 +1,203 @@
+"""Reads: who is a party to an order, scoped order lists, the menu of an area. No writes.
+
+A service order is seen by the resident who ordered it, the dispatchers over its area
+(community staff, command centers: the `cases.dispatch` capability), the leaders of the
+team it is dispatched to, and — while it is published — the leaders of the teams serving
+its area (the grab board). Anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+
+from linli.core.scoping import scope_for
+from linli.orgs.models import Organization
+from linli.volunteering.queries import managed_organizations
+
+from .choices import OrderStatus, Party
+from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
+
+TEAM_KIND = "volunteer_team"
+
+
+def code_prefixes(area_code: str) -> list[str]:
+    """Every code an ancestor-or-self of the area can have (codes extend their parent's)."""
+    return [area_code[:n] for n in range(1, len(area_code) + 1)]
+
+
+def _cached(user, key, compute):
+    cache = user.__dict__.setdefault("_linli_service_orders", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def led_team_ids(user) -> frozenset[int]:
+    """The volunteer teams the user runs (team leader or organization admin over them)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return _cached(
+        user, "teams",
+        lambda: frozenset(managed_organizations(user).filter(kind=TEAM_KIND).values_list("pk", flat=True)),
+    )
+
+
+def served_codes(user) -> tuple[str, ...]:
+    """Area codes the user's teams serve: their offerings' areas and the teams' own areas."""
+    teams = led_team_ids(user)
+    if not teams:
+        return ()
+
+    def compute():
+        codes = set(
+            ServiceOffering.objects.filter(team__in=teams, active=True).values_list("areas__code", flat=True)
+        )
+        codes |= set(Organization.objects.filter(pk__in=teams).values_list("area__code", flat=True))
+        return tuple(sorted(code for code in codes if code))
+
+    return _cached(user, "served", compute)
+
+
+def serving_teams(area_code: str):
+    """Volunteer teams serving an area: an active offering in it or above it, or based above it."""
+    prefixes = code_prefixes(area_code)
+    offering_teams = ServiceOffering.objects.filter(active=True, areas__code__in=prefixes).values("team")
+    return Organization.objects.filter(kind=TEAM_KIND).filter(
+        Q(pk__in=offering_teams) | Q(area__code__in=prefixes)
+    )
+
+
+def _covers(codes, area_code) -> bool:
+    return any(area_code.startswith(code) for code in codes)
+
+
+def dispatch_covers(user, area_code: str) -> bool:
+    scope = scope_for(user, "cases.dispatch")
+    return scope.is_global or _covers(scope.area_codes, area_code)
+
+
+def parties_of(user, order: ServiceOrder) -> frozenset:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    parties = set()
+    if order.resident_id == user.pk:
+        parties.add(Party.RESIDENT)
+    if dispatch_covers(user, order.area_code):
+        parties.add(Party.DISPATCHER)
+    teams = led_team_ids(user)
+    if order.team_id is not None and order.team_id in teams:
+        parties.add(Party.TEAM)
+    if teams and order.published_at is not None and order.status == OrderStatus.ORDERED:
+        if _covers(served_codes(user), order.area_code):
+            parties.add(Party.GRABBER)
+    return frozenset(parties)
+
+
+def grab_teams(user, order) -> list[int]:
+    """The user's teams that serve the order's area (candidates to grab it)."""
+    teams = led_team_ids(user)
+    if not teams:
+        return []
+    return list(serving_teams(order.area_code).filter(pk__in=teams).order_by("pk").values_list("pk", flat=True))
+
+
+# -- lists ------------------------------------------------------------------------------------------
+
+
+def _board_q(user):
+    codes = served_codes(user)
+    if not codes:
+        return Q(pk__in=[])
+    near = Q(pk__in=[])
+    for code in codes:
+        near |= Q(area_code__startswith=code)
+    return Q(status=OrderStatus.ORDERED, published_at__isnull=False) & near
+
+
+def _dispatch_q(user):
+    scope = scope_for(user, "cases.dispatch")
+    if scope.is_global:
+        return Q()
+    return scope.q(area_path=None, area_code="area_code")
+
+
+def orders_for(user):
+    """Every order the user may open."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ServiceOrder.objects.none()
+    condition = Q(resident=user) | _dispatch_q(user) | Q(team__in=led_team_ids(user)) | _board_q(user)
+    return ServiceOrder.objects.filter(condition)
+
+
+def with_list_data(queryset):
+    """What a list row shows, in a fixed number of queries whatever the rows or timelines."""
+    return (
+        queryset.select_related("area", "team", "offering", "resident")
+        .annotate(event_count=Count("events", distinct=True))
+        .order_by("-id")
+    )
+
+
+def my_orders(user):
+    return with_list_data(ServiceOrder.objects.filter(resident=user))
+
+
+def dispatch_queue(user):
+    """Orders in the dispatcher's area; open ones first is the page's job (filters by status)."""
+    if scope_for(user, "cases.dispatch").is_empty:
+        return ServiceOrder.objects.none()
+    return with_list_data(ServiceOrder.objects.filter(_dispatch_q(user)))
+
+
+def team_orders(user):
+    return with_list_data(ServiceOrder.objects.filter(team__in=led_team_ids(user)))
+
+
+def grab_board(user):
+    return with_list_data(ServiceOrder.objects.filter(_board_q(user)))
+
+
+LISTS = {"mine": my_orders, "dispatch": dispatch_queue, "team": team_orders, "board": grab_board}
+
+
+def order_detail(queryset):
+    """An order with its timeline (actors, photos) and its volunteers, prefetched."""
+    return queryset.select_related("area", "team", "offering", "resident").annotate(
+        event_count=Count("events", distinct=True)
+    ).prefetch_related(
+        Prefetch("events", queryset=ServiceOrderEvent.objects.select_related("actor").prefetch_related("photos")),
+        Prefetch("assignments", queryset=AssignedVolunteer.objects.select_related("user").order_by("id")),
+    )
+
+
+# -- the menu -----------------------------------------------------------------------------------------
+
+
+def menu_for(area_code: str):
+    """Active offerings serving an area (in it or above it), with their team."""
+    return (
+        ServiceOffering.objects.filter(active=True, areas__code__in=code_prefixes(area_code))
+        .select_related("team")
+        .distinct()
+        .order_by("kind", "name", "id")
+    )
+
+
+def offerings_managed_by(user):
+    return (
+        ServiceOffering.objects.filter(team__in=led_team_ids(user))
+        .select_related("team")
+        .prefetch_related("areas")
+        .order_by("-id")
+    )
+
+
+def resident_community(user):
+    """The community of the user's resident role, if any (the order form's default)."""
+    from linli.accounts.choices import Role
+
+    assignment = (
+        user.role_assignments.filter(role=Role.RESIDENT, area__isnull=False).select_related("area").first()
+        if user.is_authenticated else None
+    )
+    return assignment.area if assignment else None

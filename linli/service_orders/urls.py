@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "service_orders"
+
+urlpatterns = [
+    path("", views.menu, name="menu"),
+    path("mine/", views.my_orders, name="mine"),
+    path("dispatch/", views.dispatch_queue, name="dispatch"),
+    path("team/", views.team_orders, name="team"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/", views.act, name="act"),
+]

@@ -1,0 +1,140 @@
+"""Phone-first pages: residents order from their community's menu and follow their orders;
+dispatchers dispatch or publish them; team leaders grab, accept, assign, finish and record hours."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core.errors import ActionError
+from linli.core.scoping import scope_for
+from linli.volunteering.choices import MemberStatus
+from linli.volunteering.models import TeamMembership
+
+from . import actions, queries
+from .choices import OPEN_STATUSES, TRANSITIONS, OrderAction
+from .errors import ActionNotAllowed
+from .forms import OrderForm
+
+PAGE_SIZE = 20
+
+
+def _nav(user):
+    return {
+        "can_dispatch": not scope_for(user, "cases.dispatch").is_empty,
+        "leads_team": bool(queries.led_team_ids(user)),
+    }
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def menu(request):
+    """The menu of the resident's community and the order form."""
+    community = queries.resident_community(request.user)
+    code = request.GET.get("area") or request.POST.get("area") or (community.code if community else "")
+    offerings = list(queries.menu_for(code[:15])) if code else []
+    initial = {"area": code or None, "offering": request.GET.get("offering")}
+    form = OrderForm(request.POST or None, menu=offerings, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = actions.check_order(request.user, **form.cleaned_data)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Your order is in. The community will arrange a team."))
+            return redirect("service_orders:detail", order.pk)
+    return render(request, "service_orders/menu.html", {
+        "form": form, "offerings": offerings, "nav": "menu", **_nav(request.user)})
+
+
+@login_required
+def my_orders(request):
+    return render(request, "service_orders/list.html", {
+        "page": _page(request, queries.my_orders(request.user)), "nav": "mine", "title": _("My orders"),
+        "empty": _("You have not ordered any service yet."), **_nav(request.user)})
+
+
+@login_required
+def dispatch_queue(request):
+    if scope_for(request.user, "cases.dispatch").is_empty:
+        raise Http404
+    queryset = queries.dispatch_queue(request.user)
+    if request.GET.get("all") != "1":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    return render(request, "service_orders/list.html", {
+        "page": _page(request, queryset), "nav": "dispatch", "title": _("Orders to dispatch"),
+        "empty": _("No open orders in your area."), **_nav(request.user)})
+
+
+@login_required
+def team_orders(request):
+    if not queries.led_team_ids(request.user):
+        raise Http404
+    return render(request, "service_orders/team.html", {
+        "board": queries.grab_board(request.user)[:50],
+        "page": _page(request, queries.team_orders(request.user)), "nav": "team", **_nav(request.user)})
+
+
+@login_required
+def detail(request, pk):
+    order = queries.order_detail(queries.orders_for(request.user)).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    allowed = actions.allowed_actions(request.user, order)
+    context = {"order": order, "allowed": allowed, "nav": "", **_nav(request.user)}
+    if OrderAction.DISPATCH in allowed:
+        context["teams"] = list(queries.serving_teams(order.area_code).order_by("name"))
+    if OrderAction.ASSIGN in allowed:
+        context["members"] = list(
+            TeamMembership.objects.filter(team_id=order.team_id, status=MemberStatus.ACTIVE)
+            .select_related("user").order_by("id")
+        )
+        context["assigned_ids"] = {a.user_id for a in order.assignments.all()}
+    if OrderAction.RECORD_HOURS in allowed:
+        context["to_record"] = [a for a in order.assignments.all() if a.recorded_at is None]
+    return render(request, "service_orders/detail.html", context)
+
+
+def _params(request, action):
+    """The form fields of one action, as perform() takes them."""
+    post, params = request.POST, {}
+    for name in ("team", "note", "reason", "rating", "comment"):
+        if name in post:
+            params[name] = post[name]
+    if action == OrderAction.ASSIGN:
+        params["volunteers"] = post.getlist("volunteers")
+    if action == OrderAction.COMPLETE:
+        params["photos"] = request.FILES.getlist("photos")
+    if action == OrderAction.RECORD_HOURS:
+        params["hours"] = {key[len("hours_"):]: value for key, value in post.items() if key.startswith("hours_")}
+    return params
+
+
+@login_required
+@require_POST
+def act(request, pk):
+    order = queries.orders_for(request.user).filter(pk=pk).first()
+    name = request.POST.get("action", "")
+    if order is None or name not in TRANSITIONS:
+        raise Http404
+    try:
+        actions.perform(request.user, order, name, **_params(request, name))
+    except ActionError as error:
+        messages.error(request, error.message)
+    except ActionNotAllowed as error:
+        messages.error(request, error.as_body()["message"])
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": OrderAction(name).label})
+        if order.status == "accepted" and name == OrderAction.GRAB:
+            messages.info(request, _("The order is yours. Assign the volunteers."))
+    if queries.orders_for(request.user).filter(pk=pk).exists():
+        return redirect("service_orders:detail", pk)
+    return redirect("service_orders:mine")
