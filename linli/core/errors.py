@@ -12,3 +12,18 @@ class ActionError(Exception):
         if self.field:
             body["fields"] = {self.field: [self.message]}
         return body
+
+
+class ActionNotAllowed(Exception):
+    """A workflow action the record's current state does not allow (409), with the actions
+    it does allow. Subclasses give the message in their own words (`message()`)."""
+
+    def __init__(self, action, status, allowed):
+        self.action, self.status, self.allowed = action, status, list(allowed)
+        super().__init__(f"{action} not allowed in {status}")
+
+    def message(self):
+        raise NotImplementedError
+
+    def as_body(self):
+        return {"code": "action_not_allowed", "message": str(self.message()), "allowed_actions": self.allowed}

@@ -8,20 +8,13 @@ django.http.Http404 (the order or the action is outside the user's role/scope) â
 from django.utils.translation import gettext as _
 
 from linli.core.errors import ActionError
+from linli.core.errors import ActionNotAllowed as BaseActionNotAllowed
 
 
 class ServiceOrderError(ActionError):
     """Bad input to a service order action (400)."""
 
 
-class ActionNotAllowed(Exception):
-    def __init__(self, action, status, allowed):
-        self.action, self.status, self.allowed = action, status, list(allowed)
-        super().__init__(f"{action} not allowed in {status}")
-
-    def as_body(self):
-        return {
-            "code": "action_not_allowed",
-            "message": _("This action is not possible in the order's current state."),
-            "allowed_actions": self.allowed,
-        }
+class ActionNotAllowed(BaseActionNotAllowed):
+    def message(self):
+        return _("This action is not possible in the order's current state.")
