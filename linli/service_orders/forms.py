@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
@@ -29,3 +31,61 @@ class OrderForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+class OfferingForm(forms.Form):
+    """A team's menu item (服务菜单); what it means is checked by actions.check_save_offering.
+
+    `teams` are the teams the leader runs; the areas served offered are the streets and communities
+    under those teams' own areas, and clean() keeps them inside the chosen team's area."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Organization.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("Service name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Kind of service"), choices=OfferingKind.choices)
+    description = forms.CharField(
+        label=_("What the service includes"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Areas served"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    active = forms.BooleanField(label=_("On the menu (residents can order it)"), required=False, initial=True)
+
+    def __init__(self, *args, teams, fixed_team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = list(teams)
+        self.fields["team"].queryset = Organization.objects.filter(pk__in=[t.pk for t in teams]).order_by("name")
+        if fixed_team is not None:
+            # An offering stays with its team: the action refuses to move it.
+            self.fields["team"].disabled = True
+            self.fields["team"].initial = fixed_team.pk
+        under_teams = Q(pk__in=[])
+        for team in teams:
+            under_teams |= Q(path__startswith=team.area.path)
+        self.fields["areas"].queryset = (
+            Area.objects.filter(under_teams, level__in=AREA_LEVELS_SERVED).order_by("path")
+        )
+        self.fields["areas"].label_from_instance = _area_label
+        for name, field in self.fields.items():
+            if name in ("areas", "active"):
+                css = "form-check-input"
+            else:
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        cleaned = super().clean()
+        team, areas = cleaned.get("team"), cleaned.get("areas")
+        if team is not None and areas:
+            outside = [area for area in areas if not area.path.startswith(team.area.path)]
+            if outside:
+                self.add_error("areas", _("Choose areas within the team's own area (%(area)s).")
+                               % {"area": team.area.name})
+        return cleaned
+
+
+AREA_LEVELS_SERVED = (AreaLevel.STREET, AreaLevel.COMMUNITY)
+
+
+def _area_label(area):
+    # Communities indented under their street, so the checkboxes read as a tree on a phone.
+    return f"\u3000{area.name}" if area.level == AreaLevel.COMMUNITY else area.name

@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.my_orders, name="mine"),
     path("dispatch/", views.dispatch_queue, name="dispatch"),
     path("team/", views.team_orders, name="team"),
+    path("menu/manage/", views.offerings, name="offerings"),
+    path("menu/manage/new/", views.offering_form, name="offering_new"),
+    path("menu/manage/<int:pk>/", views.offering_form, name="offering_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
 ]

@@ -1,5 +1,6 @@
 """Phone-first pages: residents order from their community's menu and follow their orders;
-dispatchers dispatch or publish them; team leaders grab, accept, assign, finish and record hours."""
+dispatchers dispatch or publish them; team leaders grab, accept, assign, finish and record hours,
+and keep their teams' menu items."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import ActionError
 from linli.core.scoping import scope_for
+from linli.orgs.models import Organization
 from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
 
 from . import actions, queries
 from .choices import OPEN_STATUSES, TRANSITIONS, OrderAction
 from .errors import ActionNotAllowed
-from .forms import OrderForm
+from .forms import OfferingForm, OrderForm
 
 PAGE_SIZE = 20
 
@@ -138,3 +140,54 @@ def act(request, pk):
     if queries.orders_for(request.user).filter(pk=pk).exists():
         return redirect("service_orders:detail", pk)
     return redirect("service_orders:mine")
+
+
+# -- the teams' menu items (服务菜单管理) ------------------------------------------------------------------
+
+
+def _led_teams(user):
+    teams = queries.led_team_ids(user)
+    if not teams:
+        raise Http404
+    return list(Organization.objects.filter(pk__in=teams).select_related("area").order_by("name"))
+
+
+@login_required
+def offerings(request):
+    """The leader's teams' menu items, active or not."""
+    _led_teams(request.user)
+    return render(request, "service_orders/offerings.html", {
+        "offerings": queries.offerings_managed_by(request.user), "nav": "offerings", **_nav(request.user)})
+
+
+@login_required
+def offering_form(request, pk=None):
+    teams = _led_teams(request.user)
+    offering = None
+    if pk is not None:
+        offering = queries.offerings_managed_by(request.user).filter(pk=pk).first()
+        if offering is None:
+            raise Http404
+    initial = {"team": teams[0].pk, "active": True}
+    if offering is not None:
+        initial = {
+            "team": offering.team_id, "name": offering.name, "kind": offering.kind,
+            "description": offering.description, "active": offering.active,
+            "areas": [area.pk for area in offering.areas.all()],
+        }
+    form = OfferingForm(request.POST or None, teams=teams, initial=initial,
+                        fixed_team=offering.team if offering else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.check_save_offering(
+                request.user, data["team"], name=data["name"], kind=data["kind"], description=data["description"],
+                areas=list(data["areas"]), active=data["active"], offering=offering,
+            )
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The menu item is saved."))
+            return redirect("service_orders:offerings")
+    return render(request, "service_orders/offering_form.html", {
+        "form": form, "offering": offering, "nav": "offerings", **_nav(request.user)})
