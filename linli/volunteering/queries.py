@@ -195,3 +195,50 @@ def my_certificates(user):
     from .models import ServiceCertificate
 
     return ServiceCertificate.objects.filter(volunteer__user=user).select_related("volunteer", "organization")
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+def teams_for(user, volunteer=None):
+    """Volunteer teams serving the volunteer's area (the team's area is that area or one above it,
+    the rule of orgs.coverage_visible), plus any team the user already has a membership with;
+    annotated with `my_status` ('' when none) and `join_mode` (open when the team has no settings)."""
+    from django.db.models import CharField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from linli.orgs.models import Organization
+    from linli.places.models import Area
+
+    from .choices import JoinMode
+    from .models import TeamSettings
+
+    serving = Q(pk__in=TeamMembership.objects.filter(user=user).values("team"))
+    if volunteer is not None:
+        path, steplen = volunteer.area.path, Area.steplen
+        serving |= Q(area__path__in=[path[:end] for end in range(steplen, len(path) + 1, steplen)])
+    mine = TeamMembership.objects.filter(team=OuterRef("pk"), user=user).values("status")[:1]
+    mode = TeamSettings.objects.filter(team=OuterRef("pk")).values("join_mode")[:1]
+    return (
+        Organization.objects.filter(serving, kind="volunteer_team")
+        .select_related("area")
+        .annotate(
+            my_status=Coalesce(Subquery(mine, output_field=CharField()), Value("")),
+            join_mode=Coalesce(Subquery(mode, output_field=CharField()), Value(JoinMode.OPEN.value)),
+            member_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.ACTIVE)),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def managed_teams(user):
+    return managed_organizations(user).filter(kind="volunteer_team").order_by("name", "pk")
+
+
+def team_memberships(team, status):
+    """Memberships of a team in one status, with the person and their volunteer record."""
+    return (
+        TeamMembership.objects.filter(team=team, status=status)
+        .select_related("user", "user__volunteer")
+        .order_by("-updated_at", "-pk")
+    )

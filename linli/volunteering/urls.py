@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import team_views, views
 
 app_name = "volunteering"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("certificates/verify/<str:token>/", views.verify_certificate, name="verify_certificate"),
     path("certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("manage/volunteers/<str:number>/certificate/", views.issue_certificate, name="issue_certificate"),
+    path("teams/", team_views.team_list, name="teams"),
+    path("teams/<int:pk>/join/", team_views.join_team, name="join_team"),
+    path("teams/<int:pk>/accept/", team_views.accept_invitation, name="accept_invitation"),
+    path("manage/teams/<int:pk>/", team_views.manage_team, name="manage_team"),
+    path("manage/teams/<int:pk>/join-mode/", team_views.set_join_mode, name="set_join_mode"),
+    path("manage/teams/<int:pk>/invite/", team_views.invite, name="invite"),
+    path("manage/teams/<int:pk>/memberships/<int:membership_pk>/decide/", team_views.decide, name="decide_membership"),
 ]

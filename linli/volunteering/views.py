@@ -165,7 +165,9 @@ def _require_manager(user):
 def manage(request):
     _require_manager(request.user)
     page = Paginator(queries.activities_for_manager(request.user), PAGE_SIZE)
-    return render(request, "volunteering/manage.html", {"page": page.get_page(request.GET.get("page"))})
+    return render(request, "volunteering/manage.html", {
+        "page": page.get_page(request.GET.get("page")), "teams": list(queries.managed_teams(request.user)[:20]),
+    })
 
 
 @login_required

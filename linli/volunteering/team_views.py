@@ -1,0 +1,141 @@
+"""Team pages: volunteers find teams serving their area, join or apply, accept invitations;
+leaders see members, decide applications, invite by mobile number and set how people join."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.accounts.models import normalize_phone
+from linli.core.errors import ActionError
+from linli.orgs.models import Organization
+
+from . import actions, queries
+from .choices import JoinMode, MemberStatus
+from .models import TeamMembership, Volunteer
+
+# Enough for any one team's page on a phone; bigger teams are managed in the admin export.
+MEMBER_LIST_LIMIT = 200
+
+
+@login_required
+def team_list(request):
+    volunteer = Volunteer.objects.filter(user=request.user).select_related("area").first()
+    teams = list(queries.teams_for(request.user, volunteer))
+    return render(request, "volunteering/teams.html", {
+        "volunteer": volunteer,
+        "teams": [t for t in teams if t.my_status != MemberStatus.INVITED],
+        "invitations": [t for t in teams if t.my_status == MemberStatus.INVITED],
+        "is_manager": queries.is_manager(request.user),
+    })
+
+
+def _volunteer_team(pk):
+    return get_object_or_404(Organization.objects.select_related("area"), pk=pk, kind="volunteer_team")
+
+
+@login_required
+@require_POST
+def join_team(request, pk):
+    team = _volunteer_team(pk)
+    try:
+        membership = actions.check_join_team(request.user, team)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        if membership.status == MemberStatus.ACTIVE:
+            messages.success(request, _("You have joined %(team)s.") % {"team": team.name})
+        else:
+            messages.info(request, _("Your application to %(team)s is sent; the team leader will decide.") % {
+                "team": team.name})
+    return redirect("volunteering:teams")
+
+
+@login_required
+@require_POST
+def accept_invitation(request, pk):
+    membership = get_object_or_404(TeamMembership.objects.select_related("team"), team_id=pk, user=request.user)
+    try:
+        actions.check_accept_invitation(request.user, membership)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You have joined %(team)s.") % {"team": membership.team.name})
+    return redirect("volunteering:teams")
+
+
+# -- leaders --------------------------------------------------------------------------------
+
+
+def _managed_team(user, pk):
+    team = Organization.objects.select_related("area").filter(pk=pk, kind="volunteer_team").first()
+    if team is None or not queries.can_manage_organization(user, team):
+        raise Http404
+    return team
+
+
+@login_required
+def manage_team(request, pk):
+    team = _managed_team(request.user, pk)
+    return render(request, "volunteering/team_manage.html", {
+        "team": team,
+        "join_mode": actions.join_mode_of(team),
+        "join_modes": JoinMode.choices,
+        "members": list(queries.team_memberships(team, MemberStatus.ACTIVE)[:MEMBER_LIST_LIMIT]),
+        "applications": list(queries.team_memberships(team, MemberStatus.APPLIED)[:MEMBER_LIST_LIMIT]),
+        "invited": list(queries.team_memberships(team, MemberStatus.INVITED)[:MEMBER_LIST_LIMIT]),
+    })
+
+
+@login_required
+@require_POST
+def set_join_mode(request, pk):
+    team = _managed_team(request.user, pk)
+    try:
+        actions.check_set_join_mode(request.user, team, request.POST.get("join_mode"))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved: how people join the team."))
+    return redirect("volunteering:manage_team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    team = _managed_team(request.user, pk)
+    phone = normalize_phone(request.POST.get("phone"))[:11]
+    invitee = get_user_model().objects.filter(phone=phone, is_active=True).first() if phone else None
+    if invitee is None:
+        messages.error(request, _("No one has signed up with this mobile number yet."))
+        return redirect("volunteering:manage_team", pk=team.pk)
+    try:
+        membership = actions.check_invite(request.user, team, invitee)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        if membership.status == MemberStatus.ACTIVE:
+            messages.info(request, _("This person is already a member."))
+        else:
+            messages.success(request, _("Invitation sent; it shows on their team page."))
+    return redirect("volunteering:manage_team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def decide(request, pk, membership_pk):
+    team = _managed_team(request.user, pk)
+    membership = get_object_or_404(TeamMembership.objects.select_related("team"), pk=membership_pk, team=team)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        actions.check_decide_membership(request.user, membership, approve)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Application approved.") if approve else _("Application declined."))
+    return redirect("volunteering:manage_team", pk=team.pk)

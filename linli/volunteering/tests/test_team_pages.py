@@ -1,0 +1,154 @@
+"""Team pages: volunteers join, apply and accept invitations; leaders decide, invite and set the join mode."""
+
+import pytest
+from django.urls import reverse
+
+from linli.accounts.choices import Role
+from linli.core.testing import make_person
+from linli.orgs.actions import do_create_organization
+from linli.volunteering.actions import check_decide_membership, check_invite, check_join_team, check_set_join_mode
+from linli.volunteering.models import TeamMembership, TeamSettings
+
+
+def _row(page, team):
+    """The data-status attribute of the team's row on the teams page."""
+    marker = f'data-team="{team.pk}" data-status="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def test_a_volunteer_sees_the_teams_of_their_area_and_joins_an_open_one(client, tree, team, volunteer):
+    elsewhere = do_create_organization(parent=None, name="文安志愿服务队", kind="volunteer_team", area=tree.street_b)
+    client.force_login(volunteer.user)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert team.name in page and elsewhere.name not in page
+    assert _row(page, team) == "" and 'data-testid="join-team"' in page
+    assert client.post(reverse("volunteering:join_team", args=[team.pk])).status_code == 302
+    assert TeamMembership.objects.get(team=team, user=volunteer.user).status == "active"
+    assert _row(client.get(reverse("volunteering:teams")).content.decode(), team) == "active"
+
+
+def test_apply_and_the_leader_approves_or_declines(client, team, leader, volunteer, make_volunteer):
+    check_set_join_mode(leader, team, "approval")
+    other = make_volunteer("13900000072", "志愿者乙")
+    for user in (volunteer.user, other.user):
+        client.force_login(user)
+        assert 'data-testid="apply-team"' in client.get(reverse("volunteering:teams")).content.decode()
+        client.post(reverse("volunteering:join_team", args=[team.pk]))
+    assert _row(client.get(reverse("volunteering:teams")).content.decode(), team) == "applied"
+
+    client.force_login(leader)
+    page = client.get(reverse("volunteering:manage_team", args=[team.pk])).content.decode()
+    assert page.count('data-testid="application-row"') == 2 and "139****0072" in page and "13900000072" not in page
+    first, second = TeamMembership.objects.filter(team=team).order_by("pk")
+    url = reverse("volunteering:decide_membership", args=[team.pk, first.pk])
+    client.post(url, {"decision": "approve"})
+    client.post(reverse("volunteering:decide_membership", args=[team.pk, second.pk]), {"decision": "decline"})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, second.status) == ("active", "left")
+    assert first.decided_by == leader
+    # Deciding twice is refused with a message, not a crash, and changes nothing.
+    response = client.post(url, {"decision": "decline"}, follow=True)
+    assert response.status_code == 200 and TeamMembership.objects.get(pk=first.pk).status == "active"
+    page = client.get(reverse("volunteering:manage_team", args=[team.pk])).content.decode()
+    assert page.count('data-testid="member-row"') == 1 and 'data-testid="application-row"' not in page
+
+
+def test_the_leader_invites_by_mobile_and_the_invitee_accepts(client, team, leader, volunteer, make_volunteer):
+    client.force_login(leader)
+    client.post(reverse("volunteering:set_join_mode", args=[team.pk]), {"join_mode": "invitation"})
+    assert TeamSettings.objects.get(team=team).join_mode == "invitation"
+    # An unknown number invites no one; a bad join mode changes nothing.
+    client.post(reverse("volunteering:invite", args=[team.pk]), {"phone": "13999999999"})
+    client.post(reverse("volunteering:set_join_mode", args=[team.pk]), {"join_mode": "anything"})
+    assert not TeamMembership.objects.exists() and TeamSettings.objects.get(team=team).join_mode == "invitation"
+    client.post(reverse("volunteering:invite", args=[team.pk]), {"phone": "+86 139-0000-0021"})
+    assert TeamMembership.objects.get(user=volunteer.user).status == "invited"
+
+    outsider = make_volunteer("13900000073", "未受邀")
+    client.force_login(outsider.user)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert 'data-testid="join-team"' not in page and 'data-testid="apply-team"' not in page
+    assert client.post(reverse("volunteering:accept_invitation", args=[team.pk])).status_code == 404
+    client.post(reverse("volunteering:join_team", args=[team.pk]))
+    assert not TeamMembership.objects.filter(user=outsider.user).exists()
+
+    client.force_login(volunteer.user)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert 'data-testid="invitation-row"' in page and 'data-testid="accept-invitation"' in page
+    client.post(reverse("volunteering:accept_invitation", args=[team.pk]))
+    assert TeamMembership.objects.get(user=volunteer.user).status == "active"
+
+
+def test_an_invitation_shows_even_from_a_team_outside_the_area(client, tree, volunteer):
+    far = do_create_organization(parent=None, name="文安志愿服务队", kind="volunteer_team", area=tree.street_b)
+    far_leader = make_person("13900000074", "队长乙", Role.VOLUNTEER_TEAM_LEADER, organization=far)
+    check_invite(far_leader, far, volunteer.user)
+    client.force_login(volunteer.user)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert 'data-testid="invitation-row"' in page and far.name in page
+
+
+def test_someone_not_registered_is_asked_to_register(client, personas, team):
+    client.force_login(personas.resident)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert 'data-testid="register-first"' in page and 'data-testid="join-team"' not in page
+    client.post(reverse("volunteering:join_team", args=[team.pk]))
+    assert not TeamMembership.objects.exists()
+
+
+def test_only_volunteer_teams_can_be_joined(client, personas, volunteer):
+    client.force_login(volunteer.user)
+    assert client.post(reverse("volunteering:join_team", args=[personas.department.pk])).status_code == 404
+    assert client.post(reverse("volunteering:join_team", args=[999999])).status_code == 404
+
+
+def test_the_team_page_is_not_there_for_others(client, tree, personas, team, leader, volunteer):
+    other_team = do_create_organization(parent=None, name="文安志愿服务队", kind="volunteer_team", area=tree.street_b)
+    other_leader = make_person("13900000075", "队长丙", Role.VOLUNTEER_TEAM_LEADER, organization=other_team)
+    check_join_team(volunteer.user, team)
+    membership = TeamMembership.objects.get()
+    for user in (personas.resident, personas.outsider, personas.org_admin, personas.community_staff,
+                 other_leader, volunteer.user):
+        client.force_login(user)
+        assert client.get(reverse("volunteering:manage_team", args=[team.pk])).status_code == 404
+        assert client.post(reverse("volunteering:invite", args=[team.pk]), {"phone": "13900000001"}).status_code == 404
+        assert client.post(reverse("volunteering:set_join_mode", args=[team.pk]),
+                           {"join_mode": "invitation"}).status_code == 404
+        assert client.post(reverse("volunteering:decide_membership", args=[team.pk, membership.pk]),
+                           {"decision": "decline"}).status_code == 404
+    assert not TeamSettings.objects.exists() and TeamMembership.objects.get().status == "active"
+    assert TeamMembership.objects.count() == 1
+    # A leader cannot reach another team's membership through their own team's address.
+    client.force_login(other_leader)
+    assert client.post(reverse("volunteering:decide_membership", args=[other_team.pk, membership.pk]),
+                       {"decision": "decline"}).status_code == 404
+    # The leader reaches the page from the activities page.
+    client.force_login(leader)
+    assert reverse("volunteering:manage_team", args=[team.pk]) in client.get(reverse("volunteering:manage")).content.decode()
+    assert client.get(reverse("volunteering:manage_team", args=[team.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_members_page_does_not_query_per_member(client, team, leader, make_volunteer, count,
+                                                    django_assert_max_num_queries):
+    check_set_join_mode(leader, team, "approval")
+    for n in range(count):
+        check_join_team(make_volunteer(f"139000001{n:02d}", f"队员{n}").user, team)
+        check_join_team(make_volunteer(f"139000002{n:02d}", f"申请人{n}").user, team)
+    for membership in TeamMembership.objects.all()[:count]:
+        check_decide_membership(leader, membership, approve=True)
+    client.force_login(leader)
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("volunteering:manage_team", args=[team.pk])).content.decode()
+    assert page.count('data-testid="member-row"') == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_teams_page_does_not_query_per_team(client, tree, volunteer, count, django_assert_max_num_queries):
+    for n in range(count):
+        do_create_organization(parent=None, name=f"志愿服务队{n}", kind="volunteer_team", area=tree.street_a)
+    client.force_login(volunteer.user)
+    with django_assert_max_num_queries(5):
+        page = client.get(reverse("volunteering:teams")).content.decode()
+    assert page.count('data-testid="team-row"') == count
