@@ -257,6 +257,7 @@ RATE_LIMITS = {
     "intake-ip": (60, 60),  # cases filed from one address, whoever signs them
     "login-ip": (30, 300),  # failed sign-ins (password or SMS code) from one address
     "login-phone": (10, 900),  # failed password sign-ins for one mobile number
+    "open311-key": (60, 60),  # Open311 requests per API key; each key's own rate replaces the 60
 }
 # Load tests from one machine (bench/) multiply every budget, e.g. RATE_LIMIT_MULTIPLIER=1000.
 _rate_limit_multiplier = max(1, int(os.environ.get("RATE_LIMIT_MULTIPLIER", "1")))

@@ -15,6 +15,7 @@ directly when only failures should count (the login views).
 
 import functools
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
 from .api import error_body, is_api_path, rate_limited_message
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,17 +74,25 @@ def _key(scope, ident, index):
     return f"{settings.RATE_LIMIT_KEY_PREFIX}:{scope}:{digest}:{index}"
 
 
-def hit(scope, ident):
-    """Count one request of `ident` (a user id, an address, a phone) against the scope's budget."""
-    limit, seconds = budget(scope)
+def hit(scope, ident, limit=None):
+    """Count one request of `ident` (a user id, an address, a phone, an API key) against the
+    scope's budget; `limit` overrides the scope's request count (e.g. a per-key rate). A cache
+    that cannot be reached lets the request through, logged: a down Redis must not turn every
+    throttled request into a 500."""
+    requests, seconds = budget(scope)
+    limit = requests if limit is None else int(limit)
     index, retry_after = _window(seconds)
     key = _key(scope, ident, index)
-    cache.add(key, 0, timeout=seconds + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds + 1)
-        count = 1
+        cache.add(key, 0, timeout=seconds + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds + 1)
+            count = 1
+    except Exception as error:  # noqa: BLE001 — the cache server is down
+        logger.warning("Rate limit %s not counted: %s", scope, error)
+        return Verdict(True, 0, limit, retry_after)
     return Verdict(count <= limit, count, limit, retry_after)
 
 

@@ -1,24 +1,14 @@
-"""API keys on a request: who is calling, and whether their per-minute budget allows it.
-
-The counter is a fixed one-minute window in Django's cache (Redis in production, so every
-app server counts together): `add` starts a window's counter, `incr` counts atomically.
-"""
+"""API keys on a request: who is calling, and whether their per-minute budget allows it
+(core.ratelimit's fixed windows in the cache, so every app server counts together)."""
 
 from __future__ import annotations
 
-import logging
-
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from linli.core import ratelimit
 
 from .errors import Open311Error
 from .models import ApiKey
-
-logger = logging.getLogger(__name__)
-
-WINDOW_SECONDS = 60
-
 
 def key_for(raw) -> ApiKey:
     """The active key, or a 403 Open311Error (missing, unknown or revoked)."""
@@ -34,23 +24,11 @@ def key_for(raw) -> ApiKey:
 
 
 def count_request(key: ApiKey) -> None:
-    """Count one request of the key; a 429 Open311Error with Retry-After past its limit.
-    An unreachable cache lets the request through (logged): better than refusing everyone."""
-    now = timezone.now().timestamp()
-    window = int(now // WINDOW_SECONDS)
-    name = f"linli:open311:rate:{key.pk}:{window}"
-    try:
-        cache.add(name, 0, WINDOW_SECONDS + 5)
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, WINDOW_SECONDS + 5)
-        used = 1
-    except Exception as error:  # noqa: BLE001 - the cache server is down
-        logger.warning("Open311 rate limit not counted: %s", error)
-        return
-    if used > key.rate_per_minute:
-        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    """Count one request of the key against its own per-minute rate (core.ratelimit, the
+    "open311-key" window); a 429 Open311Error with Retry-After past it."""
+    verdict = ratelimit.hit("open311-key", f"key:{key.pk}", limit=key.rate_per_minute)
+    if not verdict.allowed:
         raise Open311Error(
-            429, _("Too many requests with this api_key; try again in %(n)d seconds.") % {"n": retry_after},
-            headers={"Retry-After": str(retry_after)},
+            429, _("Too many requests with this api_key; try again in %(n)d seconds.") % {"n": verdict.retry_after},
+            headers={"Retry-After": str(verdict.retry_after)},
         )

@@ -117,3 +117,18 @@ def test_the_schema_documents_429_and_retry_after_on_intake(db):
     assert "Retry-After" in refused["headers"]
     login = schema["paths"]["/api/v1/auth/login/"]["post"]["responses"]["429"]
     assert "Retry-After" in login["headers"]
+
+
+def test_a_cache_that_cannot_be_reached_lets_the_request_through(monkeypatch, caplog):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(ratelimit.cache, "add", down)
+    verdict = ratelimit.hit("intake-user", "user:1")
+    assert verdict.allowed and verdict.count == 0
+    assert "not counted" in caplog.text
+
+
+def test_a_per_call_limit_replaces_the_scopes():
+    verdicts = [ratelimit.hit("open311-key", "key:1", limit=2).allowed for _ in range(3)]
+    assert verdicts == [True, True, False]
