@@ -83,12 +83,18 @@ def handlers_for(topic: str) -> list[Handler]:
 def emit(topic: str, payload: dict | None = None) -> OutboxMessage:
     """Write an outbox message in the current transaction; relay it after commit."""
     message = OutboxMessage.objects.create(topic=topic, payload=payload or {})
-    if getattr(_state, "relaying", False):
-        _state.emitted = getattr(_state, "emitted", 0) + 1  # the relay goes round once more
-    if not _kick_pending():
-        # robust: the data is saved; a failing kick must not turn the request into a 500.
-        transaction.on_commit(_Kick(), robust=True)
+    _relay_after_write(1)
     return message
+
+
+def _relay_after_write(count: int) -> None:
+    """After writing `count` messages: a relay running now goes round once more; otherwise
+    one relay after this transaction commits (robust: the data is saved, a failing kick must
+    not turn the request into a 500)."""
+    if getattr(_state, "relaying", False):
+        _state.emitted = getattr(_state, "emitted", 0) + count
+    elif not _kick_pending():
+        transaction.on_commit(_Kick(), robust=True)
 
 
 def emit_many(messages: list[tuple[str, dict]]) -> list[OutboxMessage]:
@@ -98,10 +104,7 @@ def emit_many(messages: list[tuple[str, dict]]) -> list[OutboxMessage]:
     rows = OutboxMessage.objects.bulk_create(
         [OutboxMessage(topic=topic, payload=payload or {}) for topic, payload in messages]
     )
-    if getattr(_state, "relaying", False):
-        _state.emitted = getattr(_state, "emitted", 0) + len(rows)
-    elif not _kick_pending():
-        transaction.on_commit(_Kick(), robust=True)
+    _relay_after_write(len(rows))
     return rows
 
 

@@ -173,17 +173,17 @@ def check_report(actor, **fields) -> Case:
     return do_report(actor, **vars(prepare_report(actor, **fields)))
 
 
-def _new_case(actor, draft_fields, now, chains=None) -> Case:
+def _new_case(actor, draft: ReportDraft, now, chains=None) -> Case:
     """The unsaved Case of a validated report: placed, routed, its acceptance due time set."""
-    limits, point, area_hint = draft_fields["limits"], draft_fields["point"], draft_fields["area_hint"]
-    lat, lng = point if point else (None, None)
-    where = routing.placement(lat, lng, area_hint, chains=chains)
+    limits = draft.limits
+    lat, lng = draft.point if draft.point else (None, None)
+    where = routing.placement(lat, lng, draft.area_hint, chains=chains)
     unit_id = routing.route(where.ancestors, limits) if where else None
     return Case(
-        channel=draft_fields["channel"],
+        channel=draft.channel,
         category=limits.category,
-        description=draft_fields["description"],
-        address=draft_fields["address"],
+        description=draft.description,
+        address=draft.address,
         lat=lat,
         lng=lng,
         area=where.area if where else None,
@@ -192,9 +192,9 @@ def _new_case(actor, draft_fields, now, chains=None) -> Case:
         status=CaseStatus.REPORTED,
         priority=limits.priority,
         reporter=actor if getattr(actor, "pk", None) else None,
-        reporter_name=draft_fields["reporter_name"],
-        reporter_phone=draft_fields["reporter_phone"],
-        show_reporter_name=draft_fields["show_reporter_name"],
+        reporter_name=draft.reporter_name,
+        reporter_phone=draft.reporter_phone,
+        show_reporter_name=draft.show_reporter_name,
         queue_area=where.queue_area if where else None,
         unit_id=unit_id,
         accept_due=routing.accept_due(now, limits),
@@ -216,7 +216,12 @@ def do_report(
     reporter_phone="",
 ) -> Case:
     """File a validated report: place, route, time limits, then one transaction."""
-    case = _new_case(actor, locals(), timezone.now())
+    draft = ReportDraft(
+        limits=limits, description=description, channel=channel, point=point, address=address,
+        area_hint=area_hint, photos=list(photos), show_reporter_name=show_reporter_name,
+        reporter_name=reporter_name, reporter_phone=reporter_phone,
+    )
+    case = _new_case(actor, draft, timezone.now())
     with transaction.atomic():
         case.save(force_insert=True)
         case.number = case_number(case.pk, case.created_at)
@@ -245,7 +250,7 @@ def do_report_many(actor, drafts: list[ReportDraft], *, notify=True) -> list[Cas
         raise ValueError("do_report_many files reports without photos")
     now = timezone.now()
     chains: dict = {}
-    cases = [_new_case(actor, vars(draft), now, chains=chains) for draft in drafts]
+    cases = [_new_case(actor, draft, now, chains=chains) for draft in drafts]
     if not cases:
         return []
     with transaction.atomic():
