@@ -25,19 +25,10 @@ class CaseFacts:
     assist_unit_ids: frozenset[int] = frozenset()
 
 
-def organization_sees_case(organization, facts: CaseFacts) -> bool:
-    if facts.unit_id is not None and organization.pk == facts.unit_id:
-        return True
-    if organization.pk in facts.assist_unit_ids:
-        return True
-    area_code = organization.area.code
-    return bool(facts.area_code and area_code) and facts.area_code.startswith(area_code)
-
-
 def organizations_seeing_q(facts: CaseFacts, prefix: str = "organization", case_id: int | None = None) -> Q:
-    """The same rule as a filter, in one query: on rows with an organization (`prefix` leads
-    to it), or on organizations themselves with prefix "". With `case_id`, the case's
-    assisting units are looked up in the same query."""
+    """The rule as a filter, in one query: on rows with an organization (`prefix` leads to
+    it), or on organizations themselves with prefix "". With `case_id`, the case's assisting
+    units are looked up in the same query."""
     id_lookup = f"{prefix}_id" if prefix else "id"
     code_lookup = f"{prefix}__area__code" if prefix else "area__code"
     ids: set[int] = set(facts.assist_unit_ids)
@@ -59,13 +50,4 @@ def facts_of_message(payload: dict) -> CaseFacts:
         unit_id=payload.get("unit_id"),
         area_code=payload.get("area_code") or "",
         assist_unit_ids=frozenset({assist} if assist else ()),
-    )
-
-
-def facts_of_case(case) -> CaseFacts:
-    """The facts of a case as it is now (one query for its assisting units)."""
-    return CaseFacts(
-        unit_id=case.unit_id,
-        area_code=case.area_code or "",
-        assist_unit_ids=frozenset(CaseAssist.objects.filter(case=case).values_list("unit_id", flat=True)),
     )
