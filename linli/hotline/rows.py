@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.models import normalize_phone
+from linli.accounts.models import mainland_mobile_validator, normalize_phone
 from linli.cases.models import Category
 from linli.cases.routing import AREA_FIELDS, locate_code
 from linli.places.addresses import MATCH_LEVELS, AddressMatcher
@@ -24,7 +24,7 @@ from linli.places.models import Area
 from .files import json_value
 
 NUMBER_MAX_LENGTH = 64
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = mainland_mobile_validator.regex  # the accounts rule for a mobile number
 LANDLINE = re.compile(r"^0?\d{7,12}$")  # with or without the area code, extension dropped
 CATEGORY_SEPARATORS = re.compile(r"[-－/／>＞、|]+")
 DATE_FORMATS = (
