@@ -5,10 +5,10 @@ whose case is not in one of its `sources` (409 with the allowed actions), and
 `actions.allowed_actions()` lists exactly what a user may do now.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition  # noqa: F401  (the table's rows)
 
 
 class CategoryKind(models.TextChoices):
@@ -98,13 +98,6 @@ class Action(models.TextChoices):
     PLACE = "place", _("Place on a grid")
     SLA_DUE_SOON = "sla_due_soon", _("Due soon")
     SLA_OVERDUE = "sla_overdue", _("Overdue")
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset  # statuses the action is allowed from
-    target: str | None  # the new status; None keeps the current one
-    parties: frozenset  # who may take it
 
 
 S = CaseStatus

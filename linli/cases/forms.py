@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.places.choices import AreaLevel
 
-from .actions.workflow import PARAMS as PERFORM_PARAMS
+from .actions.guards import PARAMS as PERFORM_PARAMS
 from .choices import MAX_PHOTOS, Action
 from .models import Category
 

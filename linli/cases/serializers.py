@@ -20,7 +20,7 @@ from rest_framework import serializers
 from linli.accounts.models import mask_phone
 from linli.places.choices import CoordSystem
 
-from .actions.workflow import PARAMS as PERFORM_PARAMS
+from .actions.guards import PARAMS as PERFORM_PARAMS
 from .choices import MAX_PHOTOS, TRANSITIONS, Action, CaseStatus, Channel
 from .models import Case, CaseEvent, CasePhoto
 from .parties import reporter_visible

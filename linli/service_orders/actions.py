@@ -20,8 +20,8 @@ allowed_actions(user, order) -> list[str]
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+from functools import partial
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from linli.core import media, outbox
+from linli.core import workflow
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
@@ -72,13 +72,7 @@ PARAMS = {
 # -- small validators ---------------------------------------------------------------------------------
 
 
-def clean_text(value, *, field, max_length, required=False, code="required", message=""):
-    text = "" if value is None else str(value).strip()
-    if len(text) > max_length:
-        raise ServiceOrderError("too_long", _("At most %(n)d characters.") % {"n": max_length}, field=field)
-    if required and not text:
-        raise ServiceOrderError(code, message or _("This field is required."), field=field)
-    return text
+clean_text = partial(workflow.clean_text, error=ServiceOrderError)
 
 
 def _int(value):
@@ -191,7 +185,7 @@ def do_order(user, *, area, **fields) -> ServiceOrder:
     return order
 
 
-# -- the timeline -----------------------------------------------------------------------------------------
+# -- the timeline ----------------------------------------------------------------------------------------
 
 
 def payload(order, action, actor, from_status, **extra):
@@ -209,71 +203,26 @@ def payload(order, action, actor, from_status, **extra):
     }
 
 
-def record(order, actor, action, from_status, *, note="", data=None, photos=(), topic=None):
-    """Append the timeline event and the outbox message of an action on a locked order."""
-    event = ServiceOrderEvent.objects.create(
-        order=order, actor=actor, action=action, from_status=from_status, to_status=order.status, note=note,
-        data=data or {},
-    )
-    for item in photos:
-        stem = uuid.uuid4().hex
-        photo = ServiceOrderPhoto(order=order, event=event, width=item.width, height=item.height)
-        photo.image.save(f"{stem}.jpg", item.image, save=False)
-        photo.thumbnail.save(f"{stem}_thumb.jpg", item.thumbnail, save=False)
-        photo.save()
-    outbox.emit(topic or f"service_order.{action}", payload(order, action, actor, from_status, event_id=event.pk))
-    return event
+TIMELINE = workflow.Timeline(event_model=ServiceOrderEvent, owner="order", topic_prefix="service_order",
+                             payload=payload, photo_model=ServiceOrderPhoto)
+record = TIMELINE.record
 
 
-# -- guards -------------------------------------------------------------------------------------------------
-
+# -- the workflow (linli.core.workflow) ---------------------------------------------------------------------
 
 PRECONDITIONS = {
-    A.PUBLISH: lambda order: order.published_at is None,
-    A.GRAB: lambda order: order.published_at is not None,
-    A.RATE: lambda order: order.rating is None,
-    A.RECORD_HOURS: lambda order: order.assignments.filter(recorded_at__isnull=True).exists(),
+    A.PUBLISH: lambda order, now: order.published_at is None,
+    A.GRAB: lambda order, now: order.published_at is not None,
+    A.RATE: lambda order, now: order.rating is None,
+    A.RECORD_HOURS: lambda order, now: order.assignments.filter(recorded_at__isnull=True).exists(),
 }
-
-
-def state_allows(action, order) -> bool:
-    if order.status not in TRANSITIONS[action].sources:
-        return False
-    check = PRECONDITIONS.get(action)
-    return check is None or check(order)
-
-
-def allowed_actions(user, order) -> list[str]:
-    """Exactly the actions `perform` would accept from this user on this order now."""
-    parties = queries.parties_of(user, order)
-    if not parties:
-        return []
-    return [str(action) for action, spec in TRANSITIONS.items() if spec.parties & parties and state_allows(action, order)]
-
-
-def _require_party(user, order, action):
-    if not TRANSITIONS[action].parties & queries.parties_of(user, order):
-        raise Http404
-
-
-def _require_state(user, order, action):
-    if not state_allows(action, order):
-        raise ActionNotAllowed(action, order.status, allowed_actions(user, order) if user is not None else [])
-
-
-def lock(order, actor, action) -> ServiceOrder:
-    """The order row locked for the transaction, its state checked again under the lock
-    (another request — another team grabbing — may have moved it since)."""
-    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
-    _require_state(actor, locked, action)
-    return locked
-
-
-def _sync(target, source):
-    if target is not source:
-        for field in ServiceOrder._meta.concrete_fields:
-            setattr(target, field.attname, getattr(source, field.attname))
-    return target
+WORKFLOW = workflow.Workflow(
+    model=ServiceOrder, transitions=TRANSITIONS, params=PARAMS, parties_of=queries.parties_of, timeline=TIMELINE,
+    error=ServiceOrderError, not_allowed=ActionNotAllowed, preconditions=PRECONDITIONS,
+)
+state_allows = WORKFLOW.state_allows
+allowed_actions = WORKFLOW.allowed_actions
+lock = WORKFLOW.lock
 
 
 # -- parameters --------------------------------------------------------------------------------------------
@@ -321,31 +270,7 @@ def _hours(value):
     return hours.quantize(Decimal("0.01"))
 
 
-def _rating(value):
-    rating = _int(value)
-    if rating not in range(1, 6):
-        raise ServiceOrderError("bad_rating", _("Rate from 1 to 5."), field="rating")
-    return rating
-
-
-def _process_photos(files):
-    files = list(files or ())
-    if len(files) > MAX_DONE_PHOTOS:
-        raise ServiceOrderError("too_many_photos", _("At most %(n)d photos.") % {"n": MAX_DONE_PHOTOS}, field="photos")
-    processed = []
-    for upload in files:
-        try:
-            processed.append(media.process_image(upload, media.CASE_PHOTO_RULE))
-        except media.MediaError as error:
-            code, message = getattr(error, "code", "bad_photo"), getattr(error, "message", str(error))
-            raise ServiceOrderError(code, message, field="photos") from None
-    return processed
-
-
 def _clean_params(actor, order, action, params):
-    unknown = set(params) - set(PARAMS[action])
-    if unknown:
-        raise ServiceOrderError("unexpected_param", _("Unexpected parameters: %s") % ", ".join(sorted(unknown)))
     cleaned = {}
     if "note" in PARAMS[action]:
         cleaned["note"] = clean_text(params.get("note"), field="note", max_length=NOTE_MAX_LENGTH)
@@ -383,11 +308,11 @@ def _clean_params(actor, order, action, params):
     elif action == A.COMPLETE:
         if not order.assignments.exists():
             raise ServiceOrderError("no_volunteers", _("Assign the volunteers first."), field="volunteers")
-        cleaned["photos"] = _process_photos(params.get("photos"))
+        cleaned["photos"] = WORKFLOW.photos(params.get("photos"), max_count=MAX_DONE_PHOTOS)
     elif action == A.RECORD_HOURS:
         cleaned["hours"] = _clean_hours(order, params.get("hours"))
     elif action == A.RATE:
-        cleaned["rating"] = _rating(params.get("rating"))
+        cleaned["rating"] = WORKFLOW.rating(params.get("rating"))
         cleaned["comment"] = clean_text(params.get("comment"), field="comment", max_length=500)
     return cleaned
 
@@ -412,28 +337,13 @@ def _clean_hours(order, value):
 
 def perform(actor, order, action, **params) -> ServiceOrder:
     """Take a workflow action: party (else 404), state (else 409), parameters (else 400)."""
-    if action not in TRANSITIONS:
-        raise ServiceOrderError("unknown_action", _("Unknown action."), field="action")
-    action = OrderAction(action)
-    _require_party(actor, order, action)
-    _require_state(actor, order, action)
-    cleaned = _clean_params(actor, order, action, params)
-    return _sync(order, DO[action](actor, order, **cleaned))
+    return WORKFLOW.perform(actor, order, action, params, clean=_clean_params, do=DO)
 
 
 # -- one do_* per action ----------------------------------------------------------------------------------------
 
 
-def _apply(actor, order, action, *, note="", data=None, photos=(), **changes):
-    from_status = order.status
-    target = TRANSITIONS[action].target
-    if target:
-        order.status = target
-    for name, value in changes.items():
-        setattr(order, name, value)
-    order.save()
-    record(order, actor, action, from_status, note=note, data=data, photos=photos)
-    return order
+_apply = WORKFLOW.apply
 
 
 def do_dispatch(actor, order, team, note=""):

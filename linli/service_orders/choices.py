@@ -5,10 +5,10 @@ action whose order is not in one of its `sources` (409 with the allowed actions)
 `actions.allowed_actions()` lists exactly what a user may do now.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition  # noqa: F401  (the table's rows)
 
 
 class OfferingKind(models.TextChoices):
@@ -55,13 +55,6 @@ class OrderAction(models.TextChoices):
     CANCEL = "cancel", _("Cancel")
     # Not a user action: the timeline's first event.
     ORDER = "order", _("Order")
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset  # statuses the action is allowed from
-    target: str | None  # the new status; None keeps the current one
-    parties: frozenset  # who may take it
 
 
 S = OrderStatus

@@ -1,16 +1,17 @@
-"""Which actions a user may take on a case now: party × status × preconditions."""
+"""The case workflow as declared to the engine (linli.core.workflow): which actions a user may
+take on a case now, party × status × preconditions, and the parameters each action takes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import Http404
-from django.utils import timezone
+from linli.core.workflow import Workflow
 
 from ..choices import ESCALATION_LEVELS, REOPEN_WITHIN_DAYS, TRANSITIONS, Action
-from ..errors import ActionNotAllowed
+from ..errors import ActionNotAllowed, CaseError
 from ..models import Case
 from ..parties import parties_of
+from .common import TIMELINE
 
 
 def _reopen_possible(case, now):
@@ -37,54 +38,33 @@ PRECONDITIONS = {
     Action.SUPERVISE: lambda case, now: not case.supervised,
     Action.CLAIM: lambda case, now: case.board_area_id is not None,
 }
+PARAMS = {
+    Action.ACCEPT: ("note",),
+    Action.REJECT: ("reason",),
+    Action.DISPATCH: ("unit", "note"),
+    Action.SIGN: ("note",),
+    Action.RETURN: ("reason",),
+    Action.RESOLVE: ("note", "photos"),
+    Action.VERIFY: ("note",),
+    Action.REWORK: ("reason",),
+    Action.CLOSE: ("note",),
+    Action.RATE: ("rating", "comment"),
+    Action.REOPEN: ("reason",),
+    Action.ESCALATE: ("reason",),
+    Action.REMIND: ("note",),
+    Action.SUPERVISE: ("note",),
+    Action.PUBLISH: ("board_area",),
+    Action.CLAIM: ("unit",),
+    Action.ASSIST: ("unit",),
+}
 
-
-def state_allows(action, case, now=None) -> bool:
-    """The case's status and param-free preconditions allow the action (whoever asks)."""
-    spec = TRANSITIONS[action]
-    if case.status not in spec.sources:
-        return False
-    check = PRECONDITIONS.get(action)
-    return check is None or check(case, now or timezone.now())
-
-
-def allowed_actions(user, case) -> list[str]:
-    """Exactly the actions `perform` would accept from this user on this case now."""
-    parties = parties_of(user, case)
-    if not parties:
-        return []
-    now = timezone.now()
-    return [
-        str(action)
-        for action, spec in TRANSITIONS.items()
-        if spec.parties & parties and state_allows(action, case, now)
-    ]
-
-
-def require_party(user, case, action):
-    """Http404 unless the user is one of the parties that may take the action."""
-    if not TRANSITIONS[action].parties & parties_of(user, case):
-        raise Http404
-
-
-def require_state(user, case, action):
-    """ActionNotAllowed (409) unless the case's state allows the action now."""
-    if not state_allows(action, case):
-        raise ActionNotAllowed(action, case.status, allowed_actions(user, case) if user is not None else [])
-
-
-def lock(case, actor, action) -> Case:
-    """The case row, locked for the transaction, checked again under the lock (another
-    request may have moved it since the caller read it)."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    require_state(actor, locked, action)
-    return locked
-
-
-def sync(target: Case, source: Case):
-    """Copy the stored columns of `source` onto the caller's instance."""
-    if target is source:
-        return target
-    for field in Case._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    return target
+WORKFLOW = Workflow(
+    model=Case, transitions=TRANSITIONS, params=PARAMS, parties_of=parties_of, timeline=TIMELINE,
+    error=CaseError, not_allowed=ActionNotAllowed, preconditions=PRECONDITIONS,
+)
+state_allows = WORKFLOW.state_allows
+allowed_actions = WORKFLOW.allowed_actions
+require_party = WORKFLOW.require_party
+require_state = WORKFLOW.require_state
+lock = WORKFLOW.lock
+sync = WORKFLOW.sync

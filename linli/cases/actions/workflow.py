@@ -34,29 +34,10 @@ from ..choices import (
 from ..errors import ActionNotAllowed, CaseError
 from ..models import Case, CaseAssist, CaseFollower
 from ..parties import claim_units, in_area_scope, is_dispatcher
-from .common import clean_text, process_photos, record
-from .guards import allowed_actions, lock, require_party, require_state, sync
+from .common import clean_rating, clean_text, process_photos, record
+from .guards import PARAMS, WORKFLOW, allowed_actions, lock, sync
 
 S = CaseStatus
-PARAMS = {
-    Action.ACCEPT: ("note",),
-    Action.REJECT: ("reason",),
-    Action.DISPATCH: ("unit", "note"),
-    Action.SIGN: ("note",),
-    Action.RETURN: ("reason",),
-    Action.RESOLVE: ("note", "photos"),
-    Action.VERIFY: ("note",),
-    Action.REWORK: ("reason",),
-    Action.CLOSE: ("note",),
-    Action.RATE: ("rating", "comment"),
-    Action.REOPEN: ("reason",),
-    Action.ESCALATE: ("reason",),
-    Action.REMIND: ("note",),
-    Action.SUPERVISE: ("note",),
-    Action.PUBLISH: ("board_area",),
-    Action.CLAIM: ("unit",),
-    Action.ASSIST: ("unit",),
-}
 # A fresh time limit starts: the SLA state and its auto-escalation start over.
 SLA_RESET = {"sla_state": SlaState.ON_TRACK, "sla_escalated": False}
 
@@ -90,9 +71,6 @@ def _area(value, field):
 
 
 def _clean_params(actor, case, action, params):
-    unknown = set(params) - set(PARAMS[action])
-    if unknown:
-        raise CaseError("unexpected_param", _("Unexpected parameters: %s") % ", ".join(sorted(unknown)))
     cleaned = {}
     if "note" in PARAMS[action]:
         cleaned["note"] = clean_text(params.get("note"), field="note", max_length=NOTE_MAX_LENGTH)
@@ -122,7 +100,7 @@ def _clean_params(actor, case, action, params):
             raise CaseError("evidence_required", _("Add at least one photo of the fix."), field="photos")
         cleaned["photos"] = process_photos(photos, max_count=MAX_EVIDENCE_PHOTOS)
     elif action == Action.RATE:
-        cleaned["rating"] = _rating(params.get("rating"))
+        cleaned["rating"] = clean_rating(params.get("rating"))
         cleaned["comment"] = clean_text(params.get("comment"), field="comment", max_length=500)
     elif action == Action.PUBLISH:
         board = _area(params.get("board_area"), "board_area") or case.queue_area
@@ -130,18 +108,6 @@ def _clean_params(actor, case, action, params):
             raise CaseError("bad_board_area", _("Publish to a board in your area."), field="board_area")
         cleaned["board_area"] = board
     return cleaned
-
-
-def _rating(value):
-    rating = None
-    if not isinstance(value, bool) and not (isinstance(value, float) and not value.is_integer()):
-        try:
-            rating = int(value)
-        except (TypeError, ValueError, OverflowError):
-            rating = None
-    if rating not in range(1, 6):
-        raise CaseError("bad_rating", _("Rate from 1 to 5."), field="rating")
-    return rating
 
 
 def _dispatch_scope(actor):
@@ -168,30 +134,13 @@ def _claiming_unit(actor, case, value):
 def perform(actor, case, action, **params) -> Case:
     """Take a workflow action (see the module docstring). Returns the updated case; the
     caller's instance is updated too."""
-    if action not in TRANSITIONS:
-        raise CaseError("unknown_action", _("Unknown action."), field="action")
-    action = Action(action)
-    require_party(actor, case, action)
-    require_state(actor, case, action)
-    cleaned = _clean_params(actor, case, action, params)
-    result = DO[action](actor, case, **cleaned)
-    return sync(case, result)
+    return WORKFLOW.perform(actor, case, action, params, clean=_clean_params, do=DO)
 
 
 # -- one do_* per action -------------------------------------------------------------------------
 
 
-def _apply(actor, case, action, *, note="", data=None, photos=(), message=None, **changes):
-    """Change a locked case (status to the transition's target) and record it."""
-    from_status = case.status
-    target = TRANSITIONS[action].target if action in TRANSITIONS else None
-    if target:
-        case.status = target
-    for name, value in changes.items():
-        setattr(case, name, value)
-    case.save()
-    record(case, actor, action, from_status, note=note, data=data, photos=photos, message=message)
-    return case
+_apply = WORKFLOW.apply
 
 
 def do_accept(actor, case, note=""):
@@ -290,7 +239,7 @@ def do_escalate(actor, case, reason):
         case = lock(case, actor, Action.ESCALATE)
         target = routing.escalation_target(case.queue_area)
         if target is None:
-            raise ActionNotAllowed(Action.ESCALATE, case.status, allowed_actions(actor, case) if actor else [])
+            raise WORKFLOW.refuse(actor, case, Action.ESCALATE)
         data = {"from_queue": case.queue_area.code if case.queue_area_id else None, "to_queue": target.code}
         return _apply(
             actor, case, Action.ESCALATE, note=reason, data=data,
@@ -334,7 +283,7 @@ def do_claim(actor, case, unit):
         )
         fresh = Case.objects.get(pk=case.pk)
         if not changed:
-            raise ActionNotAllowed(Action.CLAIM, fresh.status, allowed_actions(actor, fresh) if actor else [])
+            raise WORKFLOW.refuse(actor, fresh, Action.CLAIM)
         record(fresh, actor, Action.CLAIM, before, data={"unit": unit.pk, "unit_name": unit.name})
         return fresh
 
@@ -368,7 +317,7 @@ DO = {
     Action.CLAIM: do_claim,
     Action.ASSIST: do_assist,
 }
-assert set(DO) == set(TRANSITIONS) == set(PARAMS)
+assert set(DO) == set(TRANSITIONS)
 
 
 # -- outside the transition table -------------------------------------------------------------------
