@@ -10,11 +10,13 @@ check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None
 perform(actor, order, action, **params) -> ServiceOrder
     dispatch(team, note=""), publish(note=""), grab(team=None), accept(note=""), decline(reason),
     assign(volunteers=[user ids], note=""), complete(note="", photos=[]), record_hours(hours={user id: h}),
+    correct_hours(hours={user id: h}, reason),
     rate(rating 1..5, comment=""), cancel(reason="").
     Http404 when the actor is not a party of the action; ActionNotAllowed (409) when the order's state
     does not allow it; ServiceOrderError (400): unknown_action, unexpected_param, reason_required,
     too_long, team_required, unknown_team, team_not_allowed, volunteers_required, not_a_member,
-    no_volunteers, bad_hours, not_assigned, already_recorded, bad_rating, or a photo's media code.
+    no_volunteers, bad_hours, not_assigned, already_recorded, not_recorded, nothing_changed,
+    points_spent, bad_rating, or a photo's media code.
 allowed_actions(user, order) -> list[str]
 """
 
@@ -34,7 +36,7 @@ from linli.core import workflow
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
-from linli.points.actions import do_post
+from linli.points.actions import PointsError, do_post
 from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
 
@@ -64,6 +66,7 @@ PARAMS = {
     A.ASSIGN: ("volunteers", "note"),
     A.COMPLETE: ("note", "photos"),
     A.RECORD_HOURS: ("hours",),
+    A.CORRECT_HOURS: ("hours", "reason"),
     A.RATE: ("rating", "comment"),
     A.CANCEL: ("reason",),
 }
@@ -215,6 +218,7 @@ PRECONDITIONS = {
     A.GRAB: lambda order, now: order.published_at is not None,
     A.RATE: lambda order, now: order.rating is None,
     A.RECORD_HOURS: lambda order, now: order.assignments.filter(recorded_at__isnull=True).exists(),
+    A.CORRECT_HOURS: lambda order, now: order.assignments.filter(recorded_at__isnull=False).exists(),
 }
 WORKFLOW = workflow.Workflow(
     model=ServiceOrder, transitions=TRANSITIONS, params=PARAMS, parties_of=queries.parties_of, timeline=TIMELINE,
@@ -311,13 +315,17 @@ def _clean_params(actor, order, action, params):
         cleaned["photos"] = WORKFLOW.photos(params.get("photos"), max_count=MAX_DONE_PHOTOS)
     elif action == A.RECORD_HOURS:
         cleaned["hours"] = _clean_hours(order, params.get("hours"))
+    elif action == A.CORRECT_HOURS:
+        cleaned["hours"] = _clean_hours(order, params.get("hours"), recorded=True)
     elif action == A.RATE:
         cleaned["rating"] = WORKFLOW.rating(params.get("rating"))
         cleaned["comment"] = clean_text(params.get("comment"), field="comment", max_length=500)
     return cleaned
 
 
-def _clean_hours(order, value):
+def _clean_hours(order, value, recorded=False):
+    """{user id: hours} for volunteers sent on the order: not yet recorded (record_hours) or
+    already recorded (correct_hours)."""
     if not isinstance(value, dict) or not value:
         raise ServiceOrderError("bad_hours", _("Give the hours of each volunteer."), field="hours")
     assignments = {a.user_id: a for a in order.assignments.all()}
@@ -326,8 +334,10 @@ def _clean_hours(order, value):
         pk = _int(key)
         if pk not in assignments:
             raise ServiceOrderError("not_assigned", _("This person was not sent on the order."), field="hours")
-        if assignments[pk].recorded_at is not None:
+        if not recorded and assignments[pk].recorded_at is not None:
             raise ServiceOrderError("already_recorded", _("These hours are already recorded."), field="hours")
+        if recorded and assignments[pk].recorded_at is None:
+            raise ServiceOrderError("not_recorded", _("Record these hours first."), field="hours")
         hours[pk] = _hours(amount)
     return hours
 
@@ -419,6 +429,45 @@ def do_record_hours(actor, order, hours):
         return _apply(actor, order, A.RECORD_HOURS, data={"hours": posted})
 
 
+def do_correct_hours(actor, order, hours, reason):
+    """Correct recorded hours. Points are never edited: the difference is a new `adjust`
+    entry, keyed by the correction's number, so a retried request cannot post it twice. A
+    correction that would take back points the volunteer has already spent is refused."""
+    with transaction.atomic():
+        order = lock(order, actor, A.CORRECT_HOURS)
+        changed = {}
+        for assignment in order.assignments.select_for_update().filter(user_id__in=list(hours)):
+            amount = hours[assignment.user_id]
+            if assignment.recorded_at is None or amount == assignment.hours:
+                continue
+            points = round(amount * POINTS_PER_HOUR)
+            delta = points - assignment.points
+            changed[str(assignment.user_id)] = {
+                "from": str(assignment.hours), "to": str(amount), "points": delta,
+            }
+            assignment.corrections += 1
+            if delta:
+                try:
+                    do_post(
+                        assignment.user, delta, "adjust",
+                        idempotency_key=f"service-order:{order.pk}:{assignment.user_id}:correction:{assignment.corrections}",
+                        reference=f"service-order:{order.pk}", actor=actor, area_code=order.area_code, note=reason,
+                    )
+                except PointsError as error:
+                    if error.code != "insufficient_points":
+                        raise
+                    raise ServiceOrderError(
+                        "points_spent",
+                        _("%(name)s has already spent these points; the hours cannot be lowered this far.")
+                        % {"name": assignment.user.name}, field="hours",
+                    ) from None
+            assignment.hours, assignment.points = amount, points
+            assignment.save(update_fields=["hours", "points", "corrections"])
+        if not changed:
+            raise ServiceOrderError("nothing_changed", _("These are already the recorded hours."), field="hours")
+        return _apply(actor, order, A.CORRECT_HOURS, note=reason, data={"hours": changed})
+
+
 def do_rate(actor, order, rating, comment=""):
     with transaction.atomic():
         order = lock(order, actor, A.RATE)
@@ -441,6 +490,7 @@ DO = {
     A.ASSIGN: do_assign,
     A.COMPLETE: do_complete,
     A.RECORD_HOURS: do_record_hours,
+    A.CORRECT_HOURS: do_correct_hours,
     A.RATE: do_rate,
     A.CANCEL: do_cancel,
 }

@@ -160,11 +160,11 @@ class ServiceOrderActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a, OrderAction(a).label) for a in TRANSITIONS])
     team = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="dispatch, grab")
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, help_text="decline, cancel")
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, help_text="decline, cancel, correct_hours")
     volunteers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
                                        max_length=100, help_text="assign: user ids of team members")
     hours = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2), required=False,
-                                  help_text="record_hours: {user id: hours}")
+                                  help_text="record_hours, correct_hours: {user id: hours}")
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9,

@@ -51,6 +51,7 @@ class OrderAction(models.TextChoices):
     ASSIGN = "assign", _("Assign volunteers")
     COMPLETE = "complete", _("Mark as done")
     RECORD_HOURS = "record_hours", _("Record hours")
+    CORRECT_HOURS = "correct_hours", _("Correct hours")
     RATE = "rate", _("Rate")
     CANCEL = "cancel", _("Cancel")
     # Not a user action: the timeline's first event.
@@ -68,11 +69,12 @@ TRANSITIONS: dict[str, Transition] = {
     A.ASSIGN: Transition(frozenset({S.ACCEPTED}), None, frozenset({Party.TEAM})),
     A.COMPLETE: Transition(frozenset({S.ACCEPTED}), S.DONE, frozenset({Party.TEAM})),
     A.RECORD_HOURS: Transition(frozenset({S.DONE}), None, frozenset({Party.TEAM})),
+    A.CORRECT_HOURS: Transition(frozenset({S.DONE}), None, frozenset({Party.TEAM})),
     A.RATE: Transition(frozenset({S.DONE}), None, frozenset({Party.RESIDENT})),
     A.CANCEL: Transition(frozenset({S.ORDERED, S.DISPATCHED}), S.CANCELLED, frozenset({Party.RESIDENT})),
 }
 
-REASON_REQUIRED = frozenset({A.DECLINE})
+REASON_REQUIRED = frozenset({A.DECLINE, A.CORRECT_HOURS})
 
 NOTE_MAX_LENGTH = 1000
 ADDRESS_MAX_LENGTH = 200

@@ -119,6 +119,8 @@ class AssignedVolunteer(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2, null=True, blank=True)
     points = models.IntegerField(_("points"), default=0)
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # How many times the recorded hours were corrected: each correction's points entry has its own key.
+    corrections = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "user"], name="service_order_volunteer_once")]

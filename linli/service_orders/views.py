@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from . import actions, queries
 from .choices import OPEN_STATUSES, TRANSITIONS, OrderAction
 from .errors import ActionNotAllowed
 from .forms import OfferingForm, OrderForm
+from .models import ServiceOrderPhoto
 
 PAGE_SIZE = 20
 
@@ -102,7 +103,25 @@ def detail(request, pk):
         context["assigned_ids"] = {a.user_id for a in order.assignments.all()}
     if OrderAction.RECORD_HOURS in allowed:
         context["to_record"] = [a for a in order.assignments.all() if a.recorded_at is None]
+    if OrderAction.CORRECT_HOURS in allowed:
+        context["recorded"] = [a for a in order.assignments.all() if a.recorded_at is not None]
     return render(request, "service_orders/detail.html", context)
+
+
+@login_required
+def photo(request, pk, thumbnail=False):
+    """A photo of an order, to those who may open the order; media files have no public URL."""
+    item = ServiceOrderPhoto.objects.filter(pk=pk).first()
+    if item is None or not queries.orders_for(request.user).filter(pk=item.order_id).exists():
+        raise Http404
+    field = item.thumbnail if thumbnail and item.thumbnail else item.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def _params(request, action):
@@ -115,7 +134,7 @@ def _params(request, action):
         params["volunteers"] = post.getlist("volunteers")
     if action == OrderAction.COMPLETE:
         params["photos"] = request.FILES.getlist("photos")
-    if action == OrderAction.RECORD_HOURS:
+    if action in (OrderAction.RECORD_HOURS, OrderAction.CORRECT_HOURS):
         params["hours"] = {key[len("hours_"):]: value for key, value in post.items() if key.startswith("hours_")}
     return params
 

@@ -80,6 +80,10 @@ def test_done_with_photos_over_multipart_and_a_bad_photo_refused(make_order, lea
     assert done.json()["status"] == "done" and len(done.json()["timeline"][-1]["photos"]) == 2
     hours = act(leader, order, "record_hours", hours={str(members[0].pk): "2"})
     assert hours.json()["volunteers"] == [{"user": members[0].pk, "name": "志愿者甲", "hours": "2.00", "points": 20}]
+    corrected = act(leader, order, "correct_hours", hours={str(members[0].pk): "2.5"}, reason="多服务了半小时")
+    assert corrected.json()["volunteers"][0]["points"] == 25
+    unchanged = act(leader, order, "correct_hours", hours={str(members[0].pk): "2.5"}, reason="again")
+    assert (unchanged.status_code, unchanged.json()["code"]) == (400, "nothing_changed")
 
 
 def _everyone(personas, leader, other_leader):

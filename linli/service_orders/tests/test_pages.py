@@ -61,6 +61,11 @@ def test_dispatch_grab_and_finish_through_the_pages(client, make_order, personas
     order.refresh_from_db()
     assert order.status == "done" and order.team == team
     assert order.assignments.get().points == 15
+    page = client.get(reverse("service_orders:detail", args=[order.pk])).content.decode()
+    assert 'data-testid="action-correct_hours"' in page and f'name="hours_{members[0].pk}" ' in page
+    client.post(reverse("service_orders:act", args=[order.pk]),
+                {"action": "correct_hours", f"hours_{members[0].pk}": "2", "reason": "多服务了半小时"})
+    assert order.assignments.get().points == 20
     refused = client.post(reverse("service_orders:act", args=[order.pk]), {"action": "complete"}, follow=True)
     assert refused.status_code == 200 and [m.level_tag for m in refused.context["messages"]][-1] == "error"
 

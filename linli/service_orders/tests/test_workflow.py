@@ -61,7 +61,7 @@ def test_the_whole_way_dispatch_accept_assign_done_hours_rate(make_order, person
                       "service_order.assign", "service_order.complete", "service_order.record_hours",
                       "service_order.rate"]
     assert actions.allowed_actions(personas.resident, order) == []
-    assert actions.allowed_actions(leader, order) == []
+    assert actions.allowed_actions(leader, order) == ["correct_hours"]  # hours stay correctable
 
 
 def test_notices_go_to_the_team_on_dispatch_and_to_the_resident_on_accept_and_done(make_order, leader, personas):
@@ -122,6 +122,8 @@ REFUSED = {
     "assign": {"ordered": 404, "dispatched": 409, "done": 409, "cancelled": 404},
     "complete": {"ordered": 404, "dispatched": 409, "done": 409, "cancelled": 404},
     "record_hours": {"ordered": 404, "dispatched": 409, "accepted": 409, "cancelled": 404},
+    # "done" too: nothing is recorded yet in make_order's orders
+    "correct_hours": {"ordered": 404, "dispatched": 409, "accepted": 409, "done": 409, "cancelled": 404},
     "rate": {"ordered": 409, "dispatched": 409, "accepted": 409, "cancelled": 409},
     "cancel": {"accepted": 409, "done": 409, "cancelled": 409},
 }
@@ -247,3 +249,61 @@ def test_an_offering_is_ordered_only_where_it_is_served(make_order, tree):
     assert refused.value.code == "offering_not_here"
     order = make_order(area=tree.community_b, offering=None, kind="haircut")  # by kind: any community
     assert order.kind == "haircut"
+
+
+def test_recorded_hours_are_corrected_by_a_new_adjust_entry_never_by_editing_one(make_order, leader, members,
+                                                                               personas):
+    order = make_order("done")
+    first, second = members
+    assert "correct_hours" not in actions.allowed_actions(leader, order)  # nothing recorded yet
+    actions.perform(leader, order, "record_hours", hours={str(first.pk): "2", str(second.pk): "1"})
+    assert "correct_hours" in actions.allowed_actions(leader, order)
+    actions.perform(leader, order, "correct_hours", hours={str(first.pk): "3.5"}, reason="实际服务到五点半")
+    actions.perform(leader, order, "correct_hours", hours={str(first.pk): "1"}, reason="记错了")
+    assert (balance_of(first), balance_of(second)) == (10, 10)
+    entries = list(PointsEntry.objects.filter(account__user=first).order_by("id").values_list("kind", "delta"))
+    assert entries == [("earn", 20), ("adjust", 15), ("adjust", -25)]
+    assignment = order.assignments.get(user=first)
+    assert (assignment.hours, assignment.points, assignment.corrections) == (Decimal("1.00"), 10, 2)
+    event = ServiceOrderEvent.objects.filter(order=order, action="correct_hours").order_by("id").last()
+    assert event.note == "记错了"
+    assert event.data["hours"] == {str(first.pk): {"from": "3.50", "to": "1.00", "points": -25}}
+    # Back to a value used before: a fresh key, so the entry is not taken for a retry.
+    actions.perform(leader, order, "correct_hours", hours={str(first.pk): "3.5"}, reason="再核实")
+    assert balance_of(first) == 35
+
+
+def test_a_correction_needs_a_reason_recorded_hours_and_a_change(make_order, leader, members, personas):
+    order = make_order("done")
+    first, second = members
+    actions.perform(leader, order, "record_hours", hours={str(first.pk): "2"})
+    for params, code in [
+        ({"hours": {str(first.pk): "3"}}, "reason_required"),
+        ({"hours": {str(second.pk): "3"}, "reason": "x"}, "not_recorded"),
+        ({"hours": {str(personas.outsider.pk): "3"}, "reason": "x"}, "not_assigned"),
+        ({"hours": {str(first.pk): "2"}, "reason": "x"}, "nothing_changed"),
+        ({"hours": {str(first.pk): "-1"}, "reason": "x"}, "bad_hours"),
+    ]:
+        with pytest.raises(ServiceOrderError) as refused:
+            actions.perform(leader, order, "correct_hours", **params)
+        assert refused.value.code == code
+    assert list(PointsEntry.objects.values_list("kind", "delta")) == [("earn", 20)]
+    for outsider in (personas.resident, personas.community_staff, personas.outsider, first):
+        with pytest.raises(Http404):
+            actions.perform(outsider, order, "correct_hours", hours={str(first.pk): "3"}, reason="x")
+
+
+def test_lowering_hours_whose_points_are_spent_is_refused_and_changes_nothing(make_order, leader, members):
+    from linli.points.actions import do_post
+
+    order = make_order("done")
+    first = members[0]
+    actions.perform(leader, order, "record_hours", hours={str(first.pk): "2"})
+    do_post(first, -15, "redeem", idempotency_key="spent-on-a-haircut")
+    with pytest.raises(ServiceOrderError) as refused:
+        actions.perform(leader, order, "correct_hours", hours={str(first.pk): "0.5"}, reason="多记了")
+    assert refused.value.code == "points_spent"
+    assignment = order.assignments.get(user=first)
+    assert (assignment.hours, assignment.points, assignment.corrections) == (Decimal("2.00"), 20, 0)
+    assert balance_of(first) == 5
+    assert not ServiceOrderEvent.objects.filter(order=order, action="correct_hours").exists()
