@@ -3,7 +3,8 @@ calls `do_*`, which runs in one transaction, locks the order, appends its Servic
 its outbox message ("service_order.<action>").
 
 check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None)
-    A team's leader adds or edits a menu item (Http404 for a team they do not run).
+    A team's leader adds or edits a menu item (Http404 for a team they do not run). Codes: bad_area
+    (streets and communities only), area_outside_team, bad_kind, required, too_long.
 check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="") -> ServiceOrder
     Anyone signed in orders for a community (点单). Codes: bad_area, unknown_offering,
     offering_not_here, bad_kind, address_required, too_long, bad_time.
@@ -43,6 +44,7 @@ from linli.volunteering.models import TeamMembership
 from . import queries
 from .choices import (
     ADDRESS_MAX_LENGTH,
+    AREA_LEVELS_SERVED,
     MAX_DONE_PHOTOS,
     MAX_HOURS_PER_VOLUNTEER,
     NOTE_MAX_LENGTH,
@@ -115,9 +117,13 @@ def check_save_offering(user, team, *, name, kind, description="", areas=(), act
     description = clean_text(description, field="description", max_length=NOTE_MAX_LENGTH)
     if kind not in OfferingKind.values:
         raise ServiceOrderError("bad_kind", _("Choose a kind of service."), field="kind")
-    areas = [_area(area, field="areas", levels=None) for area in (areas or ())]
+    areas = [_area(area, field="areas", levels=AREA_LEVELS_SERVED) for area in (areas or ())]
     if not areas:
         raise ServiceOrderError("bad_area", _("Choose at least one area served."), field="areas")
+    # A team serves only under its own area: what it serves decides whose orders it sees on the board.
+    if any(not area.code.startswith(team.area.code) for area in areas):
+        raise ServiceOrderError("area_outside_team", _("Choose areas within the team's own area (%(area)s).")
+                                % {"area": team.area.name}, field="areas")
     return do_save_offering(team, name=name, kind=kind, description=description, areas=areas,
                             active=bool(active), offering=offering)
 
@@ -141,7 +147,8 @@ def do_save_offering(team, *, areas, offering=None, **fields) -> ServiceOffering
 def _area(value, field="area", levels=(AreaLevel.COMMUNITY,)):
     area = value if isinstance(value, Area) else Area.objects.filter(code=str(value or "").strip()).first()
     if area is None or (levels and area.level not in levels):
-        raise ServiceOrderError("bad_area", _("Choose a community."), field=field)
+        message = _("Choose a community.") if levels == (AreaLevel.COMMUNITY,) else _("Choose a street or community.")
+        raise ServiceOrderError("bad_area", message, field=field)
     return area
 
 

@@ -7,8 +7,10 @@ action whose order is not in one of its `sources` (409 with the allowed actions)
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.workflow import Transition  # noqa: F401  (the table's rows)
+from linli.places.choices import AreaLevel
 
 
 class OfferingKind(models.TextChoices):
@@ -24,8 +26,8 @@ class OfferingKind(models.TextChoices):
 
 class OrderStatus(models.TextChoices):
     ORDERED = "ordered", _("Ordered")
-    DISPATCHED = "dispatched", _("Dispatched")
-    ACCEPTED = "accepted", _("Accepted")
+    DISPATCHED = "dispatched", pgettext_lazy("service order", "Dispatched")
+    ACCEPTED = "accepted", pgettext_lazy("service order", "Accepted")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -46,7 +48,7 @@ class OrderAction(models.TextChoices):
     DISPATCH = "dispatch", _("Dispatch to a team")
     PUBLISH = "publish", _("Publish for teams to grab")
     GRAB = "grab", _("Grab")
-    ACCEPT = "accept", _("Accept")
+    ACCEPT = "accept", pgettext_lazy("service order", "Accept")
     DECLINE = "decline", _("Decline")
     ASSIGN = "assign", _("Assign volunteers")
     COMPLETE = "complete", _("Mark as done")
@@ -75,6 +77,9 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 REASON_REQUIRED = frozenset({A.DECLINE, A.CORRECT_HOURS})
+
+# The levels of area a team's service menu names (a team serves under its own area).
+AREA_LEVELS_SERVED = (AreaLevel.STREET, AreaLevel.COMMUNITY)
 
 NOTE_MAX_LENGTH = 1000
 ADDRESS_MAX_LENGTH = 200

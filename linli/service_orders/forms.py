@@ -1,12 +1,13 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
-from .choices import OfferingKind
+from .choices import AREA_LEVELS_SERVED, OfferingKind
 
 
 class OrderForm(forms.Form):
@@ -19,7 +20,7 @@ class OrderForm(forms.Form):
     offering = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind of service"), choices=[("", "—"), *OfferingKind.choices], required=False)
     address = forms.CharField(label=_("Address"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(label=pgettext_lazy("service order", "From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -71,19 +72,6 @@ class OfferingForm(forms.Form):
             else:
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-
-    def clean(self):
-        cleaned = super().clean()
-        team, areas = cleaned.get("team"), cleaned.get("areas")
-        if team is not None and areas:
-            outside = [area for area in areas if not area.path.startswith(team.area.path)]
-            if outside:
-                self.add_error("areas", _("Choose areas within the team's own area (%(area)s).")
-                               % {"area": team.area.name})
-        return cleaned
-
-
-AREA_LEVELS_SERVED = (AreaLevel.STREET, AreaLevel.COMMUNITY)
 
 
 def _area_label(area):

@@ -1,7 +1,8 @@
 """Reads: who is a party to an order, scoped order lists, the menu of an area. No writes.
 
 A service order is seen by the resident who ordered it, the dispatchers over its area
-(community staff, command centers: the `cases.dispatch` capability), the leaders of the
+(community staff, command centers: the `cases.dispatch` capability; and the admins of a
+新时代文明实践 center over their center's area, the order model's own dispatchers), the leaders of the
 team it is dispatched to, and — while it is published — the leaders of the teams serving
 its area (the grab board). Anyone else gets a 404.
 """
@@ -71,9 +72,26 @@ def _covers(codes, area_code) -> bool:
     return any(area_code.startswith(code) for code in codes)
 
 
+CENTER_KIND = "civ_center"
+
+
+def center_codes(user) -> tuple[str, ...]:
+    """Area codes of the civilization-practice centers (文明实践所/站) the user runs."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ()
+    return _cached(user, "centers", lambda: tuple(sorted(
+        code for code in managed_organizations(user).filter(kind=CENTER_KIND).values_list("area__code", flat=True)
+        if code
+    )))
+
+
+def can_dispatch(user) -> bool:
+    return not scope_for(user, "cases.dispatch").is_empty or bool(center_codes(user))
+
+
 def dispatch_covers(user, area_code: str) -> bool:
     scope = scope_for(user, "cases.dispatch")
-    return scope.is_global or _covers(scope.area_codes, area_code)
+    return scope.is_global or _covers(scope.area_codes, area_code) or _covers(center_codes(user), area_code)
 
 
 def parties_of(user, order: ServiceOrder) -> frozenset:
@@ -118,7 +136,10 @@ def _dispatch_q(user):
     scope = scope_for(user, "cases.dispatch")
     if scope.is_global:
         return Q()
-    return scope.q(area_path=None, area_code="area_code")
+    condition = scope.q(area_path=None, area_code="area_code")
+    for code in center_codes(user):
+        condition |= Q(area_code__startswith=code)
+    return condition
 
 
 def orders_for(user):
@@ -144,7 +165,7 @@ def my_orders(user):
 
 def dispatch_queue(user):
     """Orders in the dispatcher's area; open ones first is the page's job (filters by status)."""
-    if scope_for(user, "cases.dispatch").is_empty:
+    if not can_dispatch(user):
         return ServiceOrder.objects.none()
     return with_list_data(ServiceOrder.objects.filter(_dispatch_q(user)))
 

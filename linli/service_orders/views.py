@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import ActionError
-from linli.core.scoping import scope_for
 from linli.orgs.models import Organization
 from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
@@ -29,7 +28,7 @@ PAGE_SIZE = 20
 
 def _nav(user):
     return {
-        "can_dispatch": not scope_for(user, "cases.dispatch").is_empty,
+        "can_dispatch": queries.can_dispatch(user),
         "leads_team": bool(queries.led_team_ids(user)),
     }
 
@@ -67,7 +66,7 @@ def my_orders(request):
 
 @login_required
 def dispatch_queue(request):
-    if scope_for(request.user, "cases.dispatch").is_empty:
+    if not queries.can_dispatch(request.user):
         raise Http404
     queryset = queries.dispatch_queue(request.user)
     if request.GET.get("all") != "1":

@@ -16,8 +16,8 @@ from linli.service_orders.models import ServiceOrder, ServiceOrderEvent
 
 @pytest.fixture
 def second_team(tree):
-    """A team based in street B whose offering also serves community A: it may grab there too."""
-    team = do_create_organization(parent=None, name="文安理发队", kind="volunteer_team", area=tree.street_b)
+    """A district-wide team whose offering serves community A: it may grab there too."""
+    team = do_create_organization(parent=None, name="思明理发队", kind="volunteer_team", area=tree.district)
     boss = make_person("13900000040", "队长丙", Role.VOLUNTEER_TEAM_LEADER, organization=team)
     actions.check_save_offering(boss, team, name="上门理发", kind="haircut", areas=[tree.community_a])
     return team, boss

@@ -307,3 +307,35 @@ def test_lowering_hours_whose_points_are_spent_is_refused_and_changes_nothing(ma
     assert (assignment.hours, assignment.points, assignment.corrections) == (Decimal("2.00"), 20, 0)
     assert balance_of(first) == 5
     assert not ServiceOrderEvent.objects.filter(order=order, action="correct_hours").exists()
+
+
+def test_a_team_serves_only_streets_and_communities_under_its_own_area(tree, other_team, other_leader, make_order):
+    """What a team serves decides whose orders it sees on the grab board: a street B team
+    naming street A's community (or the city) would read street A's orders."""
+    for areas, code in [([tree.community_a], "area_outside_team"), ([tree.city.code], "bad_area"),
+                        ([tree.grid_b1], "bad_area"), (["nope"], "bad_area")]:
+        with pytest.raises(ServiceOrderError) as refused:
+            actions.check_save_offering(other_leader, other_team, name="理发", kind="haircut", areas=areas)
+        assert refused.value.code == code
+    make_order(published=True)
+    actions.check_save_offering(other_leader, other_team, name="理发", kind="haircut", areas=[tree.community_b])
+    assert not actions.queries.grab_board(other_leader).exists()
+
+
+def test_a_civilization_practice_center_dispatches_the_orders_of_its_area(tree, make_order, team, personas):
+    from linli.accounts.choices import Role
+    from linli.core.testing import make_person
+    from linli.orgs.actions import do_create_organization
+
+    center = do_create_organization(parent=None, name="开元街道新时代文明实践所", kind="civ_center", area=tree.street_a)
+    admin = make_person("13900000050", "实践所管理员", Role.ORG_ADMIN, organization=center)
+    other = do_create_organization(parent=None, name="中华街道新时代文明实践所", kind="civ_center", area=tree.street_b)
+    other_admin = make_person("13900000051", "中华实践所", Role.ORG_ADMIN, organization=other)
+    order = make_order()
+    assert "dispatch" in actions.allowed_actions(admin, order)
+    assert list(actions.queries.dispatch_queue(admin)) == [order]
+    actions.perform(admin, order, "dispatch", team=team)
+    assert order.status == "dispatched"
+    assert not actions.queries.dispatch_queue(other_admin).exists()
+    with pytest.raises(Http404):
+        actions.perform(other_admin, make_order(), "dispatch", team=team)
