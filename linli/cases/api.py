@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 
 from linli.core import media
 from linli.core.api import RATE_LIMITED, RETRY_AFTER, ActionErrorsMixin, error_responses
+from linli.core.ids import parse_id
 from linli.core.ratelimit import IntakePerIpThrottle, IntakePerUserThrottle
 from linli.core.scoping import scope_for
 from linli.places.locate import to_wgs84
@@ -45,7 +46,6 @@ from .filters import CaseFilterSet
 from .models import Case, CaseEvent, Category
 from .parties import is_dispatcher, reporter_visible
 from .serializers import (
-    MAX_ID,
     ActionNotAllowedSerializer,
     CaseActionSerializer,
     CaseCreatedSerializer,
@@ -93,7 +93,7 @@ class CaseCursorPagination(CursorPagination):
         except exceptions.NotFound:
             raise invalid from None
         if cursor is not None and cursor.position is not None:
-            if not (cursor.position.isdigit() and int(cursor.position) <= MAX_ID):
+            if parse_id(cursor.position) is None:
                 raise invalid
         return cursor
 

@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linli.accounts.models import mask_phone
+from linli.core.ids import MAX_ID  # larger ids are refused rather than overflowing the driver
 from linli.places.choices import CoordSystem
 
 from .actions.guards import PARAMS as PERFORM_PARAMS
@@ -25,8 +26,6 @@ from .choices import MAX_PHOTOS, TRANSITIONS, Action, CaseStatus, Channel
 from .models import Case, CaseEvent, CasePhoto
 from .parties import reporter_visible
 
-# Bigint primary keys: larger ids are refused here rather than overflowing the database driver.
-MAX_ID = 2**63 - 1
 AREA_CODE_REGEX = r"^[0-9]{1,15}$"
 MIN_YEAR, MAX_YEAR = 2000, 2999
 

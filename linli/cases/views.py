@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.actions import client_ip
+from linli.core.ids import parse_ids
 from linli.core.ratelimit import rate_limit, user_ident
 from linli.core.scoping import scope_for
 from linli.orgs.choices import OrganizationKind
@@ -514,7 +515,7 @@ def queue(request):
 def bulk_dispatch(request):
     _require(scope_for(request.user, "cases.dispatch"))
     form = BulkDispatchForm(request.POST, units=dispatch_units(request.user))
-    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()][:PAGE_SIZE * 4]
+    ids = parse_ids(request.POST.getlist("case"), limit=PAGE_SIZE * 4)
     if not ids or not form.is_valid():
         messages.error(request, _("Select at least one case.") if not ids else _("Choose the unit to dispatch to."))
         return redirect(_safe_next(request, reverse("cases:queue")))

@@ -246,9 +246,12 @@ def test_bulk_dispatch_reports_each_case(client, personas, report, case_at):
         assert case.status == "dispatched" and case.unit == personas.department
     fresh.refresh_from_db()
     assert fresh.status == "reported"
-    # Nothing selected: back to the desk with a message.
+    # Nothing selected, or nothing that is an id: back to the desk with a message.
     response = client.post(reverse("cases:bulk_dispatch"), {"unit": personas.department.pk})
     assert response.status_code == 302
+    junk = client.post(reverse("cases:bulk_dispatch"), {"unit": personas.department.pk,
+                                                        "case": ["²", "٣", str(2**64), "-1"]})
+    assert junk.status_code == 302
 
 
 def test_bulk_dispatch_ignores_cases_outside_the_scope(client, personas, tree, report):
