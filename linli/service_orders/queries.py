@@ -204,6 +204,22 @@ def menu_for(area_code: str):
     )
 
 
+def menu_in_dispatch_area(user):
+    """The menu a dispatcher oversees: every offering (on the menu or off it) that serves an
+    area of theirs, below it or above it (a street-wide offering serves each community)."""
+    scope = scope_for(user, "cases.dispatch")
+    offerings = ServiceOffering.objects.all()
+    if not scope.is_global:
+        codes = (*scope.area_codes, *center_codes(user))
+        if not codes:
+            return ServiceOffering.objects.none()
+        near = Q(pk__in=[])
+        for code in codes:
+            near |= Q(areas__code__startswith=code) | Q(areas__code__in=code_prefixes(code))
+        offerings = offerings.filter(pk__in=ServiceOffering.objects.filter(near).values("pk"))
+    return offerings.select_related("team").prefetch_related("areas").order_by("kind", "team__name", "name", "id")
+
+
 def offerings_managed_by(user):
     return (
         ServiceOffering.objects.filter(team__in=led_team_ids(user))

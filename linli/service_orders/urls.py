@@ -10,6 +10,7 @@ urlpatterns = [
     path("dispatch/", views.dispatch_queue, name="dispatch"),
     path("team/", views.team_orders, name="team"),
     path("menu/manage/", views.offerings, name="offerings"),
+    path("menu/area/", views.area_menu, name="area_menu"),
     path("menu/manage/new/", views.offering_form, name="offering_new"),
     path("menu/manage/<int:pk>/", views.offering_form, name="offering_edit"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -179,6 +179,17 @@ def offerings(request):
 
 
 @login_required
+def area_menu(request):
+    """Community staff and centers: what the teams offer in their area, to dispatch with and
+    to follow up with the teams (the teams keep their own menus)."""
+    if not queries.can_dispatch(request.user):
+        raise Http404
+    return render(request, "service_orders/offerings.html", {
+        "offerings": queries.menu_in_dispatch_area(request.user), "overseen": True, "nav": "area_menu",
+        **_nav(request.user)})
+
+
+@login_required
 def offering_form(request, pk=None):
     teams = _led_teams(request.user)
     offering = None

@@ -153,3 +153,30 @@ def test_the_list_costs_the_same_whatever_the_offerings(client, tree, team, lead
     with django_assert_max_num_queries(len(one)):
         page = client.get(url)
     assert page.content.decode().count('data-testid="edit-offering-') == 7
+
+
+def test_community_staff_see_the_services_offered_in_their_area_read_only(
+        client, tree, personas, team, leader, offering, other_team, other_leader, django_assert_max_num_queries):
+    street_wide = actions.check_save_offering(leader, team, name="助浴", kind="elderly_home_visit", areas=[tree.street_a],
+                                              active=False)
+    elsewhere = actions.check_save_offering(other_leader, other_team, name="义剪", kind="haircut",
+                                            areas=[tree.community_b])
+    url = reverse("service_orders:area_menu")
+    signed_in(client, personas.community_staff)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url).content.decode()
+    assert offering.name in page and street_wide.name in page and elsewhere.name not in page
+    assert 'data-testid="add-offering"' not in page and "edit-offering-" not in page
+    for n in range(4):
+        actions.check_save_offering(leader, team, name=f"服务{n}", kind="repair", areas=[tree.community_a])
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(url).content.decode().count("服务") >= 4
+    signed_in(client, personas.other_street_dispatcher)
+    page = client.get(url).content.decode()
+    assert elsewhere.name in page and offering.name not in page
+    for persona in ("resident", "grid_worker", "department_handler", "outsider"):
+        signed_in(client, getattr(personas, persona))
+        assert client.get(url).status_code == 404, persona
+    signed_in(client, leader)
+    assert client.get(url).status_code == 404
