@@ -35,10 +35,11 @@ assets: static_vendor/.installed
 
 static_vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet
+	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet static_vendor/jsqr
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static_vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static_vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static_vendor/htmx/
+	cp node_modules/jsqr/dist/jsQR.js static_vendor/jsqr/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/
 	touch $@
 

@@ -33,14 +33,20 @@ def output_dir(request):
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser_args():
+    """Extra Chromium switches; a test module overrides this fixture (e.g. for a fake camera)."""
+    return []
+
+
+@pytest.fixture
+def browser(monkeypatch, browser_args):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
     # from such a thread unless told it is fine (it is: tests only).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *browser_args])
         try:
             yield browser
         finally:

@@ -16,7 +16,8 @@ check_redeem(user, reward_id) -> Redemption                points and stock take
 check_cancel(user, redemption_id) -> Redemption            the resident or staff; refunds points and stock
 check_fulfil(user, code) -> Redemption                     the provider's staff, by pickup code
 expire_points(now=None) -> int                             the scheduled expiry; safe to run twice, concurrently
-PointsError codes besides: not_available, out_of_stock, limit_reached, not_pending, bad_reward.
+PointsError codes besides: not_available, out_of_stock, limit_reached, not_pending (cancel), bad_reward,
+already_fulfilled and cancelled (fulfil).
 """
 
 from __future__ import annotations
@@ -279,10 +280,10 @@ def do_fulfil(user, redemption) -> Redemption:
     with transaction.atomic():
         redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
         if redemption.status == RedemptionStatus.FULFILLED:
-            raise PointsError("not_pending", _("This code has already been used (%(time)s).") % {
+            raise PointsError("already_fulfilled", _("This code has already been used (%(time)s).") % {
                 "time": timezone.localtime(redemption.fulfilled_at).strftime("%Y-%m-%d %H:%M")})
         if redemption.status != RedemptionStatus.PENDING:
-            raise PointsError("not_pending", _("This redemption was cancelled."))
+            raise PointsError("cancelled", _("This redemption was cancelled."))
         redemption.status, redemption.fulfilled_at, redemption.fulfilled_by = (
             RedemptionStatus.FULFILLED, timezone.now(), user)
         redemption.save(update_fields=["status", "fulfilled_at", "fulfilled_by"])

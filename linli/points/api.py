@@ -6,26 +6,29 @@
     POST /api/points/rewards/{id}/redeem/         takes the points and one from stock; gives a pickup code
     GET  /api/points/redemptions/                 my redemptions, newest first
     POST /api/points/redemptions/{id}/cancel/     mine, or one staff manage: points and stock back
-    POST /api/points/fulfil/                      {"code": ...}: staff of the provider hand the reward over
+    POST /api/points/redemptions/fulfil/          {"code": ...}: staff of the provider hand the reward over (核销)
+    POST /api/points/fulfil/                      the same (older path, deprecated)
 
 Errors: bad input 400 with a `code` (insufficient_points, out_of_stock, limit_reached, not_available,
-not_pending), anything outside the user's reach 404.
+not_pending; fulfil: already_fulfilled, cancelled), anything outside the user's reach 404. Fulfil answers
+a code that is unknown or not among the user's rewards alike: 404 `unknown_code`.
 """
 
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.core.api import ActionErrorsMixin, error_responses
+from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
 
 from . import actions, queries
 from .choices import EntryKind, Period, RedemptionStatus, RewardKind
 from .models import Redemption
+from .templatetags.points import masked_person
 
 MAX_ID = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 2000, 2999
@@ -116,6 +119,13 @@ class FulfilSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20, help_text=_("the pickup code the resident shows"))
 
 
+class FulfilledSerializer(RedemptionSerializer):
+    person = serializers.SerializerMethodField(help_text=_("who redeemed it, masked"))
+
+    def get_person(self, redemption) -> str:
+        return masked_person(redemption.user)
+
+
 # -- views ----------------------------------------------------------------------------------------
 
 
@@ -173,14 +183,31 @@ class CancelView(ActionErrorsMixin, APIView):
         return Response(RedemptionSerializer(Redemption.objects.select_related("reward").get(pk=redemption.pk)).data)
 
 
+UNKNOWN_CODE = OpenApiResponse(ApiErrorSerializer, description="`unknown_code`: no such code among your rewards "
+                               "(an unknown code and one of another community's rewards answer alike)")
+
+
 class FulfilView(ActionErrorsMixin, APIView):
-    @extend_schema(summary="Hand a reward over against its pickup code", request=FulfilSerializer,
-                   responses={200: RedemptionSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404]})
+    @extend_schema(summary="Hand a reward over against its pickup code (核销)", request=FulfilSerializer,
+                   responses={200: FulfilledSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: UNKNOWN_CODE})
     def post(self, request):
         body = FulfilSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        redemption = actions.check_fulfil(request.user, body.validated_data["code"])
-        return Response(RedemptionSerializer(Redemption.objects.select_related("reward").get(pk=redemption.pk)).data)
+        try:
+            redemption = actions.check_fulfil(request.user, body.validated_data["code"])
+        except Http404:
+            return Response(error_body("unknown_code", _("No redemption with this code among your rewards.")),
+                            status=status.HTTP_404_NOT_FOUND)
+        redemption = Redemption.objects.select_related("reward", "user").get(pk=redemption.pk)
+        return Response(FulfilledSerializer(redemption).data)
+
+
+class OldFulfilView(FulfilView):
+    @extend_schema(deprecated=True, summary="Hand a reward over (older path of /api/points/redemptions/fulfil/)",
+                   request=FulfilSerializer,
+                   responses={200: FulfilledSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: UNKNOWN_CODE})
+    def post(self, request):
+        return super().post(request)
 
 
 urlpatterns = [
@@ -190,5 +217,6 @@ urlpatterns = [
     path("points/rewards/<int:pk>/redeem/", RedeemView.as_view(), name="api-points-redeem"),
     path("points/redemptions/", RedemptionListView.as_view(), name="api-points-redemptions"),
     path("points/redemptions/<int:pk>/cancel/", CancelView.as_view(), name="api-points-cancel"),
-    path("points/fulfil/", FulfilView.as_view(), name="api-points-fulfil"),
+    path("points/redemptions/fulfil/", FulfilView.as_view(), name="api-points-fulfil"),
+    path("points/fulfil/", OldFulfilView.as_view(), name="api-points-fulfil-old"),
 ]

@@ -46,7 +46,8 @@ class RewardForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(max_length=20, label=_("Pickup code"),
+    # Longer than a code: whatever a scanned QR holds gets the "no such code" answer, not a length error.
+    code = forms.CharField(max_length=200, label=_("Pickup code"),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                                          "inputmode": "text", "autofocus": True}))
 

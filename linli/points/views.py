@@ -1,8 +1,9 @@
 """Points pages: my points and statement, my community's shop with my redemptions (pickup code
-shown large), the leaderboard (红色积分榜), and for staff the catalog, fulfilment by code and
-the redemptions of their rewards. Reads through `queries`, writes through `actions`;
-anything outside one's reach answers 404."""
+shown large and as a QR code), the leaderboard (红色积分榜), and for staff the catalog, fulfilment
+by typed or scanned code (扫码核销) and the redemptions of their rewards. Reads through `queries`,
+writes through `actions`; anything outside one's reach answers 404."""
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from . import actions, queries
 from .actions import PointsError
 from .choices import Period, RedemptionStatus
 from .forms import CodeForm, LeaderboardForm, RewardForm
+from .models import Redemption
 
 STAFF_PAGE = 50
 
@@ -57,7 +59,16 @@ def redeem(request, pk):
 @login_required
 def redemptions(request):
     rows = list(queries.my_redemptions(request.user)[:50])
+    for row in rows:
+        row.qr_svg = pickup_qr_svg(row.code) if row.status == RedemptionStatus.PENDING else ""
     return render(request, "points/redemptions.html", {"redemptions": rows})
+
+
+def pickup_qr_svg(code):
+    """The pickup code as a QR code holding just the code, so any scanner, even one that types
+    into the code box, reads it. A full-size QR, never a Micro QR (`segno.make` would pick one
+    for 8 characters, and the browsers' decoders cannot read those); sized by CSS."""
+    return segno.make_qr(code, error="m").svg_inline(scale=1, border=4, omitsize=True, svgclass="ll-pickup-qr")
 
 
 @login_required
@@ -152,8 +163,13 @@ def fulfil(request):
         except PointsError as error:
             form.add_error("code", error.message)
         else:
+            done = Redemption.objects.select_related("reward", "user").get(pk=done.pk)
             form = CodeForm()
-    return render(request, "points/fulfil.html", {"form": form, "done": done})
+    # The scanner posts with htmx and keeps the camera running: it gets the result panel alone.
+    template = "points/_fulfil_panel.html" if request.headers.get("HX-Request") else "points/fulfil.html"
+    # After a scan the camera stays in front: no focus on the box (it would open the phone's keyboard).
+    scanned = request.POST.get("scanned") == "1"
+    return render(request, template, {"form": form, "done": done, "scanned": scanned})
 
 
 @login_required

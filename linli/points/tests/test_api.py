@@ -38,7 +38,7 @@ def test_redeem_cancel_and_fulfil_through_the_api(personas, reward):
     handed = api(personas.community_staff).post("/api/points/fulfil/", {"code": created.json()["code"]}, format="json")
     assert handed.status_code == 200 and handed.json()["status"] == "fulfilled"
     twice = api(personas.community_staff).post("/api/points/fulfil/", {"code": created.json()["code"]}, format="json")
-    assert twice.status_code == 400 and twice.json()["code"] == "not_pending"
+    assert twice.status_code == 400 and twice.json()["code"] == "already_fulfilled"
     late = api(personas.resident).post(f"/api/points/redemptions/{created.json()['id']}/cancel/")
     assert late.status_code == 400 and late.json()["code"] == "not_pending"
 

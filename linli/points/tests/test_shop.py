@@ -94,7 +94,7 @@ def test_a_code_is_fulfilled_once_and_then_cannot_be_cancelled(personas, reward)
     assert check_fulfil(personas.community_staff, typed).status == "fulfilled"
     with pytest.raises(PointsError) as error:
         check_fulfil(personas.community_staff, redemption.code)
-    assert error.value.code == "not_pending"
+    assert error.value.code == "already_fulfilled"
     with pytest.raises(PointsError):
         check_cancel(personas.resident, redemption.pk)
     assert balance_of(personas.resident) == 0
