@@ -2,9 +2,14 @@
 
 Volunteers       check_register_volunteer(user, **fields) -> Volunteer
                  check_reveal_id_number(viewer, volunteer, ip) -> str   (recorded; 404 unless a manager)
+                 check_update_volunteer(user, volunteer, **fields) -> Volunteer  (own profile; identity refused)
 Teams            check_join_team(user, team), check_invite(leader, team, user),
                  check_decide_membership(leader, membership, approve), check_accept_invitation(user, membership)
+                 check_leave_team(user, team), check_decline_invitation(user, membership),
+                 check_remove_member(leader, membership, reason="")   (in team_actions, re-exported here)
 Activities       check_create_activity(user, organization, **fields) -> Activity
+                 check_update_activity(user, activity, venue_capacities=, add_branches=, **fields) -> Activity
+                 check_cancel_activity(user, activity, reason) -> Activity  (until it ends; sign-ups cancelled, told)
 Sign-ups         check_signup(user, activity, venue=None), check_cancel_signup(user, signup)
                  (cancelling a confirmed place promotes the venue's first waitlisted sign-up)
 Attendance       check_scan(user, token, lat=None, lng=None) -> Attendance  (check in, then check out)
@@ -26,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +45,7 @@ from linli.places.models import Area
 
 from . import checkin, idnumbers, queries
 from .choices import (
+    ActivityStatus,
     AttendanceMethod,
     Education,
     Gender,
@@ -97,8 +104,9 @@ def check_register_volunteer(user, *, area, name="", gender="", id_type=IdType.R
                              skills=(), service_areas=(), availability="") -> Volunteer:
     if Volunteer.objects.filter(user=user).exists():
         raise VolunteeringError("already_registered", _("You are already registered as a volunteer."))
-    if not isinstance(area, Area) or area.level not in ("community", "street"):
-        raise VolunteeringError("invalid", _("Choose your community or street."), field="area")
+    profile = _clean_profile(
+        user, area=area, phone=phone, political_status=political_status, education=education, skills=skills,
+        service_areas=service_areas, availability=availability)
     name = str(name or user.name or "").strip()[:50]
     if not name:
         raise VolunteeringError("invalid", _("Enter your name."), field="name")
@@ -117,21 +125,30 @@ def check_register_volunteer(user, *, area, name="", gender="", id_type=IdType.R
         raise VolunteeringError("bad_id_number", _("Enter the document number as printed."), field="id_number")
     if birth_date is None:
         raise VolunteeringError("invalid", _("Enter your date of birth."), field="birth_date")
+    if Volunteer.objects.filter(id_type=id_type, id_number=id_number).exists():
+        raise VolunteeringError("duplicate_id", _("A volunteer with this ID number is already registered."),
+                                field="id_number")
+    return do_register_volunteer(
+        user, name=name, gender=gender, id_type=id_type, id_number=id_number, birth_date=birth_date, **profile)
+
+
+def _clean_profile(user, *, area, phone, political_status, education, skills, service_areas, availability) -> dict:
+    """The fields a volunteer keeps up to date themself, cleaned (registration and profile edit)."""
+    if not isinstance(area, Area) or area.level not in ("community", "street"):
+        raise VolunteeringError("invalid", _("Choose your community or street."), field="area")
     phone = normalize_phone(phone or user.phone)
     try:
         mainland_mobile_validator(phone)
     except ValidationError as error:
         raise VolunteeringError("invalid", error.messages[0], field="phone") from None
-    if Volunteer.objects.filter(id_type=id_type, id_number=id_number).exists():
-        raise VolunteeringError("duplicate_id", _("A volunteer with this ID number is already registered."),
-                                field="id_number")
-    return do_register_volunteer(
-        user, area=area, name=name, gender=gender, id_type=id_type, id_number=id_number, birth_date=birth_date,
-        phone=phone, political_status=_choice(political_status, PoliticalStatus, "political_status"),
-        education=_choice(education, Education, "education", required=False),
-        skills=_text_list(skills, "skills"), service_areas=_text_list(service_areas, "service_areas", ServiceArea),
-        availability=str(availability or "").strip()[:200],
-    )
+    return {
+        "area": area, "phone": phone,
+        "political_status": _choice(political_status, PoliticalStatus, "political_status"),
+        "education": _choice(education, Education, "education", required=False),
+        "skills": _text_list(skills, "skills"),
+        "service_areas": _text_list(service_areas, "service_areas", ServiceArea),
+        "availability": str(availability or "").strip()[:200],
+    }
 
 
 def do_register_volunteer(user, *, area, **fields) -> Volunteer:
@@ -139,10 +156,44 @@ def do_register_volunteer(user, *, area, **fields) -> Volunteer:
         with transaction.atomic():
             # The area row serializes numbering: two registrations never draw the same sequence.
             Area.objects.select_for_update().filter(pk=area.pk).first()
-            sequence = Volunteer.objects.filter(area=area).count() + 1
-            return Volunteer.objects.create(user=user, area=area, number=f"V{area.code}{sequence:05d}", **fields)
+            # Counted by number, not by area: volunteers move to other areas and keep their number.
+            prefix = f"V{area.code}"
+            sequence = Volunteer.objects.filter(number__startswith=prefix).annotate(
+                number_length=Length("number")).filter(number_length=len(prefix) + 5).count() + 1
+            return Volunteer.objects.create(user=user, area=area, number=f"{prefix}{sequence:05d}", **fields)
     except IntegrityError:
         raise VolunteeringError("already_registered", _("You are already registered as a volunteer.")) from None
+
+
+# The national record's identity: set at registration; a volunteer team corrects it, not the volunteer.
+IDENTITY_FIELDS = ("name", "gender", "id_type", "id_number", "birth_date")
+PROFILE_FIELDS = ("area", "phone", "political_status", "education", "skills", "service_areas", "availability")
+
+
+def check_update_volunteer(user, volunteer, **fields) -> Volunteer:
+    """The volunteer edits their own profile (PROFILE_FIELDS); identity fields are refused."""
+    if volunteer.user_id != user.pk:
+        raise Http404
+    for field in IDENTITY_FIELDS:
+        if field in fields:
+            raise VolunteeringError(
+                "identity_not_editable",
+                _("Name, gender, ID type, ID number and date of birth cannot be changed here. "
+                  "To change your identity details, contact your volunteer team."), field=field)
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    current = {field: getattr(volunteer, field) for field in PROFILE_FIELDS}
+    profile = _clean_profile(user, **{**current, **fields})
+    return do_update_volunteer(volunteer, profile)
+
+
+def do_update_volunteer(volunteer, profile) -> Volunteer:
+    with transaction.atomic():
+        Volunteer.objects.filter(pk=volunteer.pk).update(**profile)
+    for field, value in profile.items():
+        setattr(volunteer, field, value)
+    return volunteer
 
 
 def check_reveal_id_number(viewer, volunteer, ip=None) -> str:
@@ -263,12 +314,14 @@ def _position(lat, lng, geofence_m, field):
     return lat, lng, radius
 
 
-def check_create_activity(user, organization, *, title, service_area, area, place, starts_at, ends_at, capacity,
-                          signup_opens_at=None, signup_closes_at=None, description="", required_skills=(),
-                          points_per_hour=10, venue_name="", lat=None, lng=None, geofence_m=None, branches=(),
-                          is_published=True) -> Activity:
+def _require_activity_manager(user, organization):
     if organization is None or not queries.can_manage_organization(user, organization):
         raise Http404
+
+
+def _clean_activity(organization, *, title, service_area, area, place, starts_at, ends_at, signup_opens_at,
+                    signup_closes_at, description, required_skills, points_per_hour) -> dict:
+    """An activity's own fields, cleaned (creating and editing)."""
     title = str(title or "").strip()[:120]
     if not title:
         raise VolunteeringError("invalid", _("Enter a title."), field="title")
@@ -280,30 +333,48 @@ def check_create_activity(user, organization, *, title, service_area, area, plac
         raise VolunteeringError("invalid", _("Enter the place."), field="place")
     if not starts_at or not ends_at or ends_at <= starts_at:
         raise VolunteeringError("invalid", _("The activity must end after it starts."), field="ends_at")
-    signup_opens_at = signup_opens_at or timezone.now()
-    signup_closes_at = signup_closes_at or starts_at
-    if signup_closes_at <= signup_opens_at or signup_closes_at > ends_at:
+    if not signup_opens_at or not signup_closes_at or signup_closes_at <= signup_opens_at \
+            or signup_closes_at > ends_at:
         raise VolunteeringError("invalid", _("Sign-up must close after it opens and before the activity ends."),
                                 field="signup_closes_at")
-    main = {"name": str(venue_name or place).strip()[:120], "capacity": _positive_int(capacity, "capacity")}
-    main["lat"], main["lng"], main["geofence_m"] = _position(lat, lng, geofence_m, "geofence_m")
-    venues = [main]
+    return {
+        "title": title, "service_area": service_area, "area": area, "place": place, "starts_at": starts_at,
+        "ends_at": ends_at, "signup_opens_at": signup_opens_at, "signup_closes_at": signup_closes_at,
+        "description": str(description or "")[:4000],
+        "required_skills": _text_list(required_skills, "required_skills"),
+        "points_per_hour": _positive_int(points_per_hour, "points_per_hour", 0, 1000),
+    }
+
+
+def _clean_branches(branches, field="branches") -> list[dict]:
     if not isinstance(branches, (list, tuple)) or len(branches) > MAX_LIST_ITEMS:
-        raise VolunteeringError("invalid", _("Give a list of at most 20 branch venues."), field="branches")
+        raise VolunteeringError("invalid", _("Give a list of at most 20 branch venues."), field=field)
+    venues = []
     for branch in branches:
         if not isinstance(branch, dict) or not str(branch.get("name") or "").strip():
-            raise VolunteeringError("invalid", _("Each branch venue needs a name."), field="branches")
+            raise VolunteeringError("invalid", _("Each branch venue needs a name."), field=field)
         venue = {"name": str(branch["name"]).strip()[:120],
-                 "capacity": _positive_int(branch.get("capacity"), "branches")}
+                 "capacity": _positive_int(branch.get("capacity"), field)}
         venue["lat"], venue["lng"], venue["geofence_m"] = _position(
-            branch.get("lat"), branch.get("lng"), branch.get("geofence_m"), "branches")
+            branch.get("lat"), branch.get("lng"), branch.get("geofence_m"), field)
         venues.append(venue)
-    return do_create_activity(
-        user, organization, venues, title=title, service_area=service_area, area=area, place=place,
-        starts_at=starts_at, ends_at=ends_at, signup_opens_at=signup_opens_at, signup_closes_at=signup_closes_at,
-        description=str(description or "")[:4000], required_skills=_text_list(required_skills, "required_skills"),
-        points_per_hour=_positive_int(points_per_hour, "points_per_hour", 0, 1000), is_published=bool(is_published),
-    )
+    return venues
+
+
+def check_create_activity(user, organization, *, title, service_area, area, place, starts_at, ends_at, capacity,
+                          signup_opens_at=None, signup_closes_at=None, description="", required_skills=(),
+                          points_per_hour=10, venue_name="", lat=None, lng=None, geofence_m=None, branches=(),
+                          is_published=True) -> Activity:
+    _require_activity_manager(user, organization)
+    fields = _clean_activity(
+        organization, title=title, service_area=service_area, area=area, place=place, starts_at=starts_at,
+        ends_at=ends_at, signup_opens_at=signup_opens_at or timezone.now(),
+        signup_closes_at=signup_closes_at or starts_at, description=description, required_skills=required_skills,
+        points_per_hour=points_per_hour)
+    main = {"name": str(venue_name or fields["place"]).strip()[:120], "capacity": _positive_int(capacity, "capacity")}
+    main["lat"], main["lng"], main["geofence_m"] = _position(lat, lng, geofence_m, "geofence_m")
+    venues = [main, *_clean_branches(branches)]
+    return do_create_activity(user, organization, venues, is_published=bool(is_published), **fields)
 
 
 def do_create_activity(user, organization, venues, **fields) -> Activity:
@@ -316,12 +387,143 @@ def do_create_activity(user, organization, venues, **fields) -> Activity:
     return activity
 
 
+# What a leader may change after publishing (venues: `venue_capacities`, `add_branches`).
+EDITABLE_ACTIVITY_FIELDS = ("title", "description", "service_area", "place", "starts_at", "ends_at",
+                            "signup_opens_at", "signup_closes_at", "required_skills", "points_per_hour")
+
+
+def _cancelled_error():
+    return VolunteeringError("activity_cancelled", _("This activity has been cancelled."))
+
+
+def _require_changeable(activity, now):
+    if activity.status == ActivityStatus.CANCELLED:
+        raise _cancelled_error()
+    if now >= activity.ends_at:
+        raise VolunteeringError("activity_ended", _("This activity has ended and can no longer be changed."))
+
+
+def check_update_activity(user, activity, *, venue_capacities=None, add_branches=(), **fields) -> Activity:
+    """Whoever may create the organization's activities edits one, until it ends or is cancelled.
+
+    `venue_capacities` {venue id: places}: never below the venue's confirmed sign-ups; more places
+    promote its waiting list. `add_branches` as check_create_activity's `branches`. A new time
+    tells everyone signed up (and reminds them again before the new start)."""
+    activity = Activity.objects.select_related("organization__area", "area").get(pk=activity.pk)
+    _require_activity_manager(user, activity.organization)
+    unknown = set(fields) - set(EDITABLE_ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    now = timezone.now()
+    _require_changeable(activity, now)
+    current = {field: getattr(activity, field) for field in (*EDITABLE_ACTIVITY_FIELDS, "area")}
+    given = {field: value for field, value in fields.items() if value is not None}
+    if "signup_closes_at" not in given and current["signup_closes_at"] == current["starts_at"]:
+        # Sign-up closed "when the activity starts" (the default): it moves with the start.
+        given["signup_closes_at"] = given.get("starts_at") or current["starts_at"]
+    cleaned = _clean_activity(activity.organization, **{**current, **given})
+    if cleaned["ends_at"] <= now:
+        raise VolunteeringError("invalid", _("The activity cannot be moved into the past."), field="ends_at")
+    capacities = {}
+    if venue_capacities:
+        if not isinstance(venue_capacities, dict):
+            raise VolunteeringError("invalid", _("Choose a venue of this activity."), field="venues")
+        own = set(activity.venues.values_list("pk", flat=True))
+        for venue_id, capacity in venue_capacities.items():
+            try:
+                venue_id = int(venue_id)
+            except (TypeError, ValueError):
+                venue_id = None
+            if venue_id not in own:
+                raise VolunteeringError("invalid", _("Choose a venue of this activity."), field="venues")
+            capacities[venue_id] = _positive_int(capacity, "venues")
+    branches = _clean_branches(add_branches or [], "add_branches")
+    if activity.venues.count() + len(branches) > MAX_LIST_ITEMS + 1:
+        raise VolunteeringError("invalid", _("Give a list of at most 20 branch venues."), field="add_branches")
+    changes = {field: value for field, value in cleaned.items() if value != current.get(field)}
+    return do_update_activity(user, activity, changes, capacities, branches)
+
+
+def do_update_activity(user, activity, changes, capacities, branches) -> Activity:
+    with transaction.atomic():
+        # Activity, then its venues: the order do_cancel_activity locks in too. NO KEY: a sign-up in
+        # flight holds its venue and needs a key-share lock on the activity (its foreign key).
+        locked = Activity.objects.select_for_update(no_key=True).get(pk=activity.pk)
+        _require_changeable(locked, timezone.now())
+        if changes:
+            Activity.objects.filter(pk=locked.pk).update(**changes)
+        venues = Venue.objects.select_for_update().filter(activity=locked, pk__in=list(capacities)).order_by("pk")
+        for venue in venues:
+            if capacities[venue.pk] == venue.capacity:
+                continue
+            confirmed = Signup.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
+            if capacities[venue.pk] < confirmed:
+                raise VolunteeringError(
+                    "capacity_below_signups",
+                    _("%(venue)s already has %(count)d confirmed volunteers; it cannot have fewer places.")
+                    % {"venue": venue.name, "count": confirmed}, field="venues")
+            venue.capacity = capacities[venue.pk]
+            Venue.objects.filter(pk=venue.pk).update(capacity=venue.capacity)
+            _promote_first_waiting(venue)
+        if branches:
+            Venue.objects.bulk_create([Venue(activity=locked, is_main=False, **venue) for venue in branches])
+        if "starts_at" in changes or "ends_at" in changes:
+            live = Signup.objects.filter(activity=locked).exclude(status=SignupStatus.CANCELLED)
+            signup_ids = list(live.order_by("pk").values_list("pk", flat=True))
+            # Remind again before the new start.
+            live.update(reminded_at=None)
+            if signup_ids:
+                emit("volunteering.rescheduled", {"activity": locked.pk, "signups": signup_ids})
+        emit("volunteering.activity_updated", {"activity": locked.pk, "by": user.pk, "fields": sorted(changes)})
+    activity.refresh_from_db()
+    return activity
+
+
+def check_cancel_activity(user, activity, reason) -> Activity:
+    """Cancel before the end, with a reason: every sign-up and waiting place is cancelled and the
+    volunteers are told; nobody earns hours or points from it."""
+    activity = Activity.objects.select_related("organization__area").get(pk=activity.pk)
+    _require_activity_manager(user, activity.organization)
+    reason = str(reason or "").strip()[:200]
+    if not reason:
+        raise VolunteeringError("invalid", _("Give a reason."), field="reason")
+    _require_changeable(activity, timezone.now())
+    return do_cancel_activity(user, activity, reason)
+
+
+def do_cancel_activity(user, activity, reason) -> Activity:
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update(no_key=True).get(pk=activity.pk)  # NO KEY: see do_update_activity
+        _require_changeable(locked, timezone.now())
+        # Hours already approved have posted points; cancelling cannot take them back.
+        if Attendance.objects.filter(signup__activity=locked, status=HoursStatus.APPROVED).exists():
+            raise VolunteeringError("hours_approved",
+                                    _("Hours of this activity have been approved; it can no longer be cancelled."))
+        # The venue locks wait out sign-ups in flight; do_signup then sees the cancellation.
+        list(Venue.objects.select_for_update().filter(activity=locked).order_by("pk").values_list("pk", flat=True))
+        now = timezone.now()
+        Activity.objects.filter(pk=locked.pk).update(
+            status=ActivityStatus.CANCELLED, cancel_reason=reason, cancelled_at=now, cancelled_by=user)
+        live = Signup.objects.filter(activity=locked).exclude(status=SignupStatus.CANCELLED)
+        signup_ids = list(live.order_by("pk").values_list("pk", flat=True))
+        live.update(status=SignupStatus.CANCELLED, cancelled_at=now)
+        Attendance.objects.filter(signup__activity=locked).exclude(status=HoursStatus.APPROVED).update(
+            status=HoursStatus.REJECTED, reject_reason=reason, hours=0, verified_by=user, verified_at=now)
+        Attendance.objects.filter(signup__activity=locked, checked_out_at__isnull=True).update(checked_out_at=now)
+        if signup_ids:
+            emit("volunteering.activity_cancelled", {"activity": locked.pk, "signups": signup_ids})
+    activity.refresh_from_db()
+    return activity
+
+
 # -- sign-ups -------------------------------------------------------------------------------
 
 
 def check_signup(user, activity, venue=None) -> Signup:
     if not activity.is_published:
         raise Http404
+    if activity.status == ActivityStatus.CANCELLED:
+        raise _cancelled_error()
     volunteer = Volunteer.objects.filter(user=user).first()
     if volunteer is None:
         raise VolunteeringError("not_registered", _("Register as a volunteer first."))
@@ -347,6 +549,9 @@ def do_signup(user, activity, venue) -> Signup:
         with transaction.atomic():
             # The venue row lock makes "count, then take a place" one step under concurrency.
             venue = Venue.objects.select_for_update().get(pk=venue.pk)
+            # Under the venue lock: a cancellation either finished (seen here) or waits for this sign-up.
+            if Activity.objects.filter(pk=activity.pk, status=ActivityStatus.CANCELLED).exists():
+                raise _cancelled_error()
             if Signup.objects.filter(activity=activity, user=user).exclude(status=SignupStatus.CANCELLED).exists():
                 raise VolunteeringError("already_signed_up", _("You have already signed up for this activity."))
             taken = Signup.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
@@ -412,6 +617,8 @@ def check_scan(user, token, lat=None, lng=None) -> Attendance:
     venue = Venue.objects.select_related("activity").filter(pk=venue_id).first()
     if venue is None:
         raise VolunteeringError("bad_token", _("This code has expired or is not genuine. Scan the code on the screen again."))
+    if venue.activity.status == ActivityStatus.CANCELLED:
+        raise _cancelled_error()
     signup = Signup.objects.filter(activity=venue.activity, user=user, status=SignupStatus.CONFIRMED).first()
     if signup is None:
         raise VolunteeringError("not_signed_up", _("You have no confirmed place in this activity."))
@@ -499,6 +706,8 @@ def _load_for_verification(leader, attendance):
 
 def check_approve_hours(leader, attendance) -> Attendance:
     attendance = _load_for_verification(leader, attendance)
+    if attendance.signup.activity.status == ActivityStatus.CANCELLED:
+        raise _cancelled_error()
     if attendance.checked_out_at is None:
         raise VolunteeringError("not_checked_out", _("The volunteer has not checked out yet."))
     return do_approve_hours(leader, attendance)
@@ -650,3 +859,17 @@ def do_issue_certificate(actor, volunteer, organization, date_from, date_to, att
         except IntegrityError:
             continue  # a concurrent issue took the number: draw the next one
     raise VolunteeringError("busy", _("Please try again."))
+
+
+# Leaving and removal live in team_actions (which imports from here); re-exported lazily, so that
+# importing either module first works.
+TEAM_ACTIONS = frozenset({"check_leave_team", "do_leave_team", "check_decline_invitation", "do_decline_invitation",
+                          "check_remove_member", "do_remove_member"})
+
+
+def __getattr__(name):
+    if name in TEAM_ACTIONS:
+        from . import team_actions
+
+        return getattr(team_actions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,10 +3,14 @@
     GET  activities/                     published activities, soonest first (?managed=1: the ones you run)
     POST activities/                     create (team leaders and organization admins in scope)
     GET  activities/{id}/                one activity with its venues and counts
+    PATCH activities/{id}/               edit (its managers, until it ends): fields, {"venues": [{"id", "capacity"}]},
+                                         {"add_branches": [...]}; 400 `capacity_below_signups`, `activity_ended`
+    POST activities/{id}/cancel/         {"reason"}: cancel; sign-ups cancelled, volunteers told
     POST activities/{id}/signup/         {"venue"?} → the sign-up (confirmed or waitlisted)
     GET  signups/                        your sign-ups;  POST signups/{id}/cancel/
     GET  volunteers/                     volunteers of the teams you manage (ID numbers masked)
     GET  volunteers/me/  POST volunteers/register/   your record; register
+    PATCH volunteers/me/                 edit your profile; identity fields → 400 `identity_not_editable`
     POST volunteers/{number}/reveal-id/  the full ID number (managers only; every reveal recorded)
     GET  attendances/?activity=          attendance of activities you run
     POST attendances/{id}/approve/  attendances/{id}/reject/ {"reason"}  attendances/bulk-approve/ {"ids"}
@@ -14,6 +18,7 @@
     GET  certificates/                   your service certificates and those of organizations you manage
     POST certificates/                   {"volunteer"?, "organization", "date_from", "date_to"} → issue one
     GET  certificates/{number}/pdf/      the PDF (503 `pdf_unavailable` when the server lacks the CJK font)
+    teams/...                            volunteer teams: join, leave, invitations, members (team_api.py)
 
 Errors: 400 with a stable `code` from the actions, 404 outside your role or scope.
 """
@@ -35,8 +40,11 @@ from linli.places.models import Area
 from . import actions, queries
 from .certificate_pdf import FontUnavailable, render_certificate
 from .models import Activity, Attendance, Signup, Venue, Volunteer
+from .team_api import TeamViewSet
 from .serializers import (
     ActivityCreateSerializer,
+    ActivityUpdateSerializer,
+    CancelActivitySerializer,
     ActivityDetailSerializer,
     ActivityListSerializer,
     AttendanceSerializer,
@@ -44,6 +52,8 @@ from .serializers import (
     BulkResultSerializer,
     CertificateIssueSerializer,
     CertificateSerializer,
+    MyVolunteerSerializer,
+    ProfileUpdateSerializer,
     RegisterSerializer,
     RejectSerializer,
     RevealSerializer,
@@ -85,8 +95,7 @@ class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
             pk = int(pk)
         except (TypeError, ValueError):
             raise Http404 from None
-        activity = (self.get_queryset().filter(pk=pk).first()
-                    or queries.activities_for_manager(self.request.user).filter(pk=pk).first())
+        activity = queries.visible_activity(self.request.user, pk)
         if activity is None:
             raise Http404
         activity.venue_list = queries.venues_of(activity)
@@ -107,6 +116,26 @@ class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         fields["area"] = _area_by_code(fields["area"])
         activity = actions.check_create_activity(request.user, organization, **fields)
         return Response(ActivityDetailSerializer(self._activity(activity.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActivityUpdateSerializer, responses={200: ActivityDetailSerializer, **ERRORS})
+    def partial_update(self, request, pk=None):
+        activity = self._activity(pk)
+        data = ActivityUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "venues" in fields:
+            fields["venue_capacities"] = {venue["id"]: venue["capacity"] for venue in fields.pop("venues")}
+        actions.check_update_activity(request.user, activity, **fields)
+        return Response(ActivityDetailSerializer(self._activity(activity.pk)).data)
+
+    @extend_schema(request=CancelActivitySerializer, responses={200: ActivityDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        activity = self._activity(pk)
+        data = CancelActivitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.check_cancel_activity(request.user, activity, data.validated_data.get("reason", ""))
+        return Response(ActivityDetailSerializer(self._activity(activity.pk)).data)
 
     @extend_schema(request=SignupRequestSerializer, responses={201: SignupSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -160,13 +189,30 @@ class VolunteerViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
     def retrieve(self, request, number=None):
         return Response(VolunteerSerializer(self.get_object()).data)
 
-    @extend_schema(responses={200: VolunteerSerializer, 401: ERRORS[401], 404: ERRORS[404]})
-    @action(detail=False, methods=["get"])
-    def me(self, request):
-        volunteer = Volunteer.objects.select_related("area").filter(user=request.user).first()
+    def _mine(self):
+        volunteer = Volunteer.objects.select_related("area").filter(user=self.request.user).first()
         if volunteer is None:
             raise Http404
-        return Response(VolunteerSerializer(volunteer).data)
+        return volunteer
+
+    @extend_schema(responses={200: MyVolunteerSerializer, 401: ERRORS[401], 404: ERRORS[404]})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        return Response(MyVolunteerSerializer(self._mine()).data)
+
+    @extend_schema(request=ProfileUpdateSerializer, responses={200: MyVolunteerSerializer, **ERRORS})
+    @me.mapping.patch
+    def update_me(self, request):
+        volunteer = self._mine()
+        data = ProfileUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        # Identity fields go to the action, which refuses them (rather than ignoring them silently).
+        fields.update({name: request.data[name] for name in actions.IDENTITY_FIELDS if name in request.data})
+        if "area" in fields:
+            fields["area"] = _area_by_code(fields["area"])
+        volunteer = actions.check_update_volunteer(request.user, volunteer, **fields)
+        return Response(MyVolunteerSerializer(volunteer).data)
 
     @extend_schema(request=RegisterSerializer, responses={201: VolunteerSerializer, **ERRORS})
     @action(detail=False, methods=["post"])
@@ -305,3 +351,4 @@ def register(router):
     router.register("volunteering/volunteers", VolunteerViewSet, basename="volunteering-volunteer")
     router.register("volunteering/attendances", AttendanceViewSet, basename="volunteering-attendance")
     router.register("volunteering/certificates", CertificateViewSet, basename="volunteering-certificate")
+    router.register("volunteering/teams", TeamViewSet, basename="volunteering-team")

@@ -58,6 +58,11 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+class ActivityStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class SignupStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")

@@ -86,6 +86,65 @@ class ActivityForm(forms.Form):
         return branches
 
 
+class ProfileForm(RegisterForm):
+    """What a volunteer edits of their own record: the registration form without the identity fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "gender", "id_type", "id_number", "birth_date"):
+            del self.fields[name]
+
+
+class ActivityEditForm(ActivityForm):
+    """Editing a published activity: its own fields, the places of each venue, new branch venues.
+    (The organizer and area stay; they decide who runs it.)"""
+
+    signup_opens_at = forms.DateTimeField(label=_("Sign-up opens"), widget=DATETIME)
+    field_order = ["title", "service_area", "place", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at"]
+
+    def __init__(self, *args, venues, **kwargs):
+        from linli.orgs.models import Organization
+
+        super().__init__(*args, organizations=Organization.objects.none(), **kwargs)
+        for name in ("organization", "area", "capacity"):
+            del self.fields[name]
+        self.fields["signup_closes_at"].required = True
+        self.fields["signup_closes_at"].help_text = ""
+        self.fields["branches"].label = _("Add branch venues")
+        self.venue_fields = {}
+        for venue in venues:
+            name = f"venue_{venue.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Places at %(venue)s") % {"venue": venue.name}, min_value=1, max_value=100000,
+                initial=venue.capacity,
+                help_text=_("%(count)d confirmed; not fewer than that.") % {"count": venue.confirmed_count})
+            self.fields[name].widget.attrs["class"] = "form-control"
+            self.venue_fields[name] = venue.pk
+        self.order_fields([*self.field_order, *self.venue_fields, "branches"])
+
+    def action_fields(self):
+        """The changed fields, as check_update_activity takes them."""
+        data = {name: self.cleaned_data[name] for name in self.changed_data if name not in self.venue_fields}
+        for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
+            # The form shows minutes: an untouched time must not count as a change of seconds.
+            initial = self.initial.get(name)
+            if name in data and initial and data[name] == initial.replace(second=0, microsecond=0):
+                del data[name]
+        if "branches" in data:
+            data["add_branches"] = data.pop("branches")
+        capacities = {pk: self.cleaned_data[name] for name, pk in self.venue_fields.items()
+                      if name in self.changed_data}
+        if capacities:
+            data["venue_capacities"] = capacities
+        return data
+
+
+class CancelActivityForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200,
+                             widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                             help_text=_("The volunteers who signed up receive it by text message."))
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

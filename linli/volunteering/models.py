@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import idnumbers
 from .choices import (
+    ActivityStatus,
     AttendanceMethod,
     Education,
     Gender,
@@ -118,6 +119,14 @@ class Activity(models.Model):
     required_skills = models.JSONField(_("required skills"), default=list, blank=True)
     points_per_hour = models.PositiveIntegerField(_("points per verified hour"), default=10)
     is_published = models.BooleanField(_("published"), default=True)
+    status = models.CharField(_("status"), max_length=12, choices=ActivityStatus.choices,
+                              default=ActivityStatus.SCHEDULED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    # Sign-ups cancelled with the activity carry this same time (how "my sign-ups" tells them apart).
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,4 +1,5 @@
-"""Outbox handlers: tell volunteers about promotions from the waiting list and tomorrow's activities."""
+"""Outbox handlers: tell volunteers about promotions from the waiting list, tomorrow's activities,
+and being removed from a team."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,49 @@ def handle_message(message):
     notify([signup.user], message.topic, title, body, url=url, sms=True)
 
 
+def handle_team_removed(message):
+    """Tell a member that a team leader took them off the team (with the reason, if given)."""
+    from .models import TeamMembership
+
+    if message.topic != "volunteering.team_removed":
+        return
+    membership = TeamMembership.objects.select_related("team", "user").filter(
+        pk=message.payload.get("membership")).first()
+    if membership is None:
+        return
+    title = _("You are no longer a member of %(team)s") % {"team": membership.team.name}
+    reason = message.payload.get("reason") or ""
+    body = _("The team leader removed you from the team. Reason: %(reason)s") % {"reason": reason} if reason else \
+        _("The team leader removed you from the team.")
+    notify([membership.user], message.topic, title, body, url=reverse("volunteering:teams"))
+
+
+def handle_activity_changed(message):
+    """Tell the volunteers signed up (or waiting) that the activity moved or was cancelled."""
+    from .models import Activity, Signup
+
+    if message.topic not in ("volunteering.rescheduled", "volunteering.activity_cancelled"):
+        return
+    activity = Activity.objects.filter(pk=message.payload.get("activity")).first()
+    if activity is None:
+        return
+    users = Signup.objects.filter(pk__in=message.payload.get("signups") or [], activity=activity).values_list(
+        "user", flat=True)
+    start = timezone.localtime(activity.starts_at)
+    if message.topic == "volunteering.rescheduled":
+        title = _("New time: %(title)s") % {"title": activity.title}
+        body = _("The activity now runs %(start)s–%(end)s. Your sign-up stays.") % {
+            "start": start.strftime("%m-%d %H:%M"), "end": timezone.localtime(activity.ends_at).strftime("%H:%M")}
+    else:
+        title = _("Cancelled: %(title)s") % {"title": activity.title}
+        body = _("The activity on %(when)s is cancelled. Reason: %(reason)s") % {
+            "when": start.strftime("%m-%d %H:%M"), "reason": activity.cancel_reason}
+    notify(list(users), message.topic, title, body, url=reverse("volunteering:activity", args=[activity.pk]), sms=True)
+
+
 def register():
     from linli.core import outbox
 
     outbox.register(TOPIC_PREFIX, handle_message)
+    outbox.register(TOPIC_PREFIX, handle_team_removed)
+    outbox.register(TOPIC_PREFIX, handle_activity_changed)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from linli.accounts.choices import Role
 from linli.core.scoping import Scope, _minimal
 
-from .choices import HoursStatus, MemberStatus, SignupStatus
+from .choices import ActivityStatus, HoursStatus, MemberStatus, SignupStatus
 from .models import Activity, Attendance, Signup, TeamMembership, Venue, Volunteer
 
 # Who runs activities: team leaders and organization admins over their organization's
@@ -77,9 +77,9 @@ def _capacity_subquery():
 
 
 def published_activities(user=None):
-    """Published activities (any signed-in user sees them), soonest first, with capacity and counts;
-    with `user`, whether that user holds a live sign-up (`my_status`)."""
-    queryset = _with_counts(Activity.objects.filter(is_published=True))
+    """Published activities not cancelled (any signed-in user sees them), soonest first, with capacity
+    and counts; with `user`, whether that user holds a live sign-up (`my_status`)."""
+    queryset = _with_counts(Activity.objects.filter(is_published=True).exclude(status=ActivityStatus.CANCELLED))
     if user is not None and user.is_authenticated:
         mine = Signup.objects.filter(activity=OuterRef("pk"), user=user).exclude(status=SignupStatus.CANCELLED)
         queryset = queryset.annotate(signed_up=Exists(mine))
@@ -88,6 +88,15 @@ def published_activities(user=None):
 
 def activities_for_manager(user):
     return _with_counts(managed_activities(user)).order_by("-starts_at", "-id")
+
+
+def visible_activity(user, pk):
+    """The activity if the user may see it: published and not cancelled, run by the user, or one
+    the user signed up for (so a cancelled one stays visible to its volunteers); else None."""
+    return (published_activities().filter(pk=pk).first()
+            or activities_for_manager(user).filter(pk=pk).first()
+            or _with_counts(Activity.objects.filter(
+                pk=pk, is_published=True, pk__in=Signup.objects.filter(user=user).values("activity"))).first())
 
 
 def venues_of(activity):
@@ -105,6 +114,14 @@ def my_signups(user):
         .select_related("activity", "venue", "attendance", "activity__organization")
         .order_by("-activity__starts_at", "-id")
     )
+
+
+def my_current_signups(user):
+    """Live sign-ups, and those the activity's cancellation ended (shown with its reason); not the
+    ones the volunteer cancelled themself."""
+    cancelled_with_activity = Q(activity__status=ActivityStatus.CANCELLED,
+                                cancelled_at__gte=F("activity__cancelled_at"))
+    return my_signups(user).filter(~Q(status=SignupStatus.CANCELLED) | cancelled_with_activity)
 
 
 def my_attendances(user):
@@ -200,10 +217,11 @@ def my_certificates(user):
 # -- teams ----------------------------------------------------------------------------------
 
 
-def teams_for(user, volunteer=None):
+def teams_for(user, volunteer=None, include_managed=False):
     """Volunteer teams serving the volunteer's area (the team's area is that area or one above it,
-    the rule of orgs.coverage_visible), plus any team the user already has a membership with;
-    annotated with `my_status` ('' when none) and `join_mode` (open when the team has no settings)."""
+    the rule of orgs.coverage_visible), plus any team the user already has a membership with (and,
+    with `include_managed`, the teams the user manages); annotated with `my_status` ('' when none),
+    `join_mode` (open when the team has no settings) and `member_count` (active members)."""
     from django.db.models import CharField, Subquery, Value
     from django.db.models.functions import Coalesce
 
@@ -214,6 +232,8 @@ def teams_for(user, volunteer=None):
     from .models import TeamSettings
 
     serving = Q(pk__in=TeamMembership.objects.filter(user=user).values("team"))
+    if include_managed:
+        serving |= Q(pk__in=managed_organizations(user).values("pk"))
     if volunteer is not None:
         path, steplen = volunteer.area.path, Area.steplen
         serving |= Q(area__path__in=[path[:end] for end in range(steplen, len(path) + 1, steplen)])
@@ -242,3 +262,23 @@ def team_memberships(team, status):
         .select_related("user", "user__volunteer")
         .order_by("-updated_at", "-pk")
     )
+
+
+def team_members(team, statuses):
+    """Memberships of a team in any of `statuses`, with the person and their volunteer record,
+    active members first, then by name."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    ranks = (MemberStatus.ACTIVE, MemberStatus.APPLIED, MemberStatus.INVITED, MemberStatus.LEFT)
+    order = Case(*[When(status=status, then=Value(n)) for n, status in enumerate(ranks)], output_field=IntegerField())
+    return with_leader_flag(
+        TeamMembership.objects.filter(team=team, status__in=statuses).select_related("user", "user__volunteer"), team
+    ).order_by(order, "user__name", "pk")
+
+
+def with_leader_flag(memberships, team):
+    """Memberships annotated with `is_leader`: the person holds the team leader role on the team itself."""
+    from linli.accounts.models import RoleAssignment
+
+    leader = RoleAssignment.objects.filter(role=Role.VOLUNTEER_TEAM_LEADER, organization=team, user=OuterRef("user"))
+    return memberships.annotate(is_leader=Exists(leader))

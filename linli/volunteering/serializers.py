@@ -33,6 +33,27 @@ class RegisterSerializer(serializers.Serializer):
     availability = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+class MyVolunteerSerializer(VolunteerSerializer):
+    """One's own record: with one's own mobile number."""
+
+    class Meta(VolunteerSerializer.Meta):
+        fields = [*VolunteerSerializer.Meta.fields, "phone"]
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """What a volunteer may change of their record. Identity fields (name, gender, id_type, id_number,
+    birth_date) are refused with 400 `identity_not_editable`: a volunteer team corrects those."""
+
+    area = serializers.CharField(required=False, max_length=40, help_text="code of your community or street")
+    phone = serializers.CharField(required=False, max_length=20)
+    political_status = serializers.ChoiceField(PoliticalStatus.choices, required=False)
+    education = serializers.ChoiceField(Education.choices, required=False, allow_blank=True)
+    skills = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
+    service_areas = serializers.ListField(child=serializers.ChoiceField(ServiceArea.choices), required=False,
+                                          max_length=20)
+    availability = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 class RevealSerializer(serializers.Serializer):
     id_number = serializers.CharField()
 
@@ -57,7 +78,7 @@ class ActivityListSerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["id", "title", "service_area", "organization", "area", "place", "starts_at", "ends_at",
                   "signup_opens_at", "signup_closes_at", "required_skills", "points_per_hour", "capacity",
-                  "confirmed_count", "waitlist_count"]
+                  "confirmed_count", "waitlist_count", "status", "cancel_reason"]
 
 
 class ActivityDetailSerializer(ActivityListSerializer):
@@ -96,6 +117,33 @@ class ActivityCreateSerializer(serializers.Serializer):
     branches = BranchSerializer(many=True, required=False, max_length=20)
 
 
+class VenueCapacitySerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="a venue of this activity")
+    capacity = serializers.IntegerField(min_value=1, max_value=100000,
+                                        help_text="not below its confirmed sign-ups; more places promote the waiting list")
+
+
+class ActivityUpdateSerializer(serializers.Serializer):
+    """Every field optional: only what is sent changes. A new time tells everyone signed up."""
+
+    title = serializers.CharField(required=False, max_length=120)
+    service_area = serializers.ChoiceField(ServiceArea.choices, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    place = serializers.CharField(required=False, max_length=200)
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    signup_opens_at = serializers.DateTimeField(required=False)
+    signup_closes_at = serializers.DateTimeField(required=False)
+    required_skills = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
+    points_per_hour = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    venues = VenueCapacitySerializer(many=True, required=False, max_length=21, help_text="new places per venue")
+    add_branches = BranchSerializer(many=True, required=False, max_length=20, help_text="new branch venues")
+
+
+class CancelActivitySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="required")
+
+
 class SignupRequestSerializer(serializers.Serializer):
     venue = serializers.IntegerField(required=False, allow_null=True, help_text="a branch venue; the main one if empty")
 
@@ -112,10 +160,13 @@ class SignupSerializer(serializers.ModelSerializer):
     activity_title = serializers.CharField(source="activity.title", read_only=True)
     venue = serializers.CharField(source="venue.name", read_only=True)
     attendance = serializers.SerializerMethodField()
+    activity_status = serializers.CharField(source="activity.status", read_only=True)
+    activity_cancel_reason = serializers.CharField(source="activity.cancel_reason", read_only=True)
 
     class Meta:
         model = Signup
-        fields = ["id", "activity", "activity_title", "venue", "status", "created_at", "attendance"]
+        fields = ["id", "activity", "activity_title", "venue", "status", "created_at", "attendance",
+                  "activity_status", "activity_cancel_reason"]
 
     def get_attendance(self, signup) -> AttendanceBriefSerializer(allow_null=True):
         attendance = getattr(signup, "attendance", None)

@@ -1,5 +1,6 @@
-"""Team pages: volunteers find teams serving their area, join or apply, accept invitations;
-leaders see members, decide applications, invite by mobile number and set how people join."""
+"""Team pages: volunteers find teams serving their area, join or apply, accept or decline invitations,
+leave; leaders see members, decide applications, invite by mobile number, remove members and set
+how people join."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from linli.accounts.models import normalize_phone
 from linli.core.errors import ActionError
 from linli.orgs.models import Organization
 
-from . import actions, queries
+from . import actions, queries, team_actions
 from .choices import JoinMode, MemberStatus
 from .models import TeamMembership, Volunteer
 
@@ -69,6 +70,36 @@ def accept_invitation(request, pk):
     return redirect("volunteering:teams")
 
 
+@login_required
+@require_POST
+def leave_team(request, pk):
+    team = _volunteer_team(pk)
+    was_applied = TeamMembership.objects.filter(team=team, user=request.user, status=MemberStatus.APPLIED).exists()
+    try:
+        team_actions.check_leave_team(request.user, team)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        if was_applied:
+            messages.info(request, _("Your application to %(team)s is withdrawn.") % {"team": team.name})
+        else:
+            messages.success(request, _("You have left %(team)s.") % {"team": team.name})
+    return redirect("volunteering:teams")
+
+
+@login_required
+@require_POST
+def decline_invitation(request, pk):
+    membership = get_object_or_404(TeamMembership.objects.select_related("team"), team_id=pk, user=request.user)
+    try:
+        team_actions.check_decline_invitation(request.user, membership)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("Invitation declined."))
+    return redirect("volunteering:teams")
+
+
 # -- leaders --------------------------------------------------------------------------------
 
 
@@ -86,7 +117,8 @@ def manage_team(request, pk):
         "team": team,
         "join_mode": actions.join_mode_of(team),
         "join_modes": JoinMode.choices,
-        "members": list(queries.team_memberships(team, MemberStatus.ACTIVE)[:MEMBER_LIST_LIMIT]),
+        "members": list(queries.with_leader_flag(queries.team_memberships(team, MemberStatus.ACTIVE), team)
+                        [:MEMBER_LIST_LIMIT]),
         "applications": list(queries.team_memberships(team, MemberStatus.APPLIED)[:MEMBER_LIST_LIMIT]),
         "invited": list(queries.team_memberships(team, MemberStatus.INVITED)[:MEMBER_LIST_LIMIT]),
     })
@@ -138,4 +170,18 @@ def decide(request, pk, membership_pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Application approved.") if approve else _("Application declined."))
+    return redirect("volunteering:manage_team", pk=team.pk)
+
+
+@login_required
+@require_POST
+def remove_member(request, pk, membership_pk):
+    team = _managed_team(request.user, pk)
+    membership = get_object_or_404(TeamMembership.objects.select_related("team", "user"), pk=membership_pk, team=team)
+    try:
+        team_actions.check_remove_member(request.user, membership, request.POST.get("reason", ""))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s is no longer a member of the team.") % {"name": membership.user.name})
     return redirect("volunteering:manage_team", pk=team.pk)

@@ -20,8 +20,8 @@ from linli.points.actions import balance_of
 
 from . import actions, checkin, queries
 from .certificate_pdf import FontUnavailable, format_hours, render_certificate
-from .choices import HoursStatus, SignupStatus
-from .forms import ActivityForm, CertificateForm, RegisterForm, RejectForm
+from .choices import ActivityStatus, HoursStatus, SignupStatus
+from .forms import ActivityEditForm, ActivityForm, CancelActivityForm, CertificateForm, ProfileForm, RegisterForm, RejectForm
 from .models import Attendance, ServiceCertificate, Signup, Venue, Volunteer
 
 PAGE_SIZE = 20
@@ -49,8 +49,7 @@ def activity_list(request):
 
 
 def _visible_activity(user, pk):
-    activity = queries.published_activities().filter(pk=pk).first() or \
-        queries.activities_for_manager(user).filter(pk=pk).first()
+    activity = queries.visible_activity(user, pk)
     if activity is None:
         raise Http404
     return activity
@@ -117,8 +116,28 @@ def register(request):
 
 
 @login_required
+def profile(request):
+    """我的志愿者资料: the record as registered; the volunteer edits what is theirs to keep up to date."""
+    volunteer = Volunteer.objects.select_related("area").filter(user=request.user).first()
+    if volunteer is None:
+        return redirect("volunteering:register")
+    initial = {field: getattr(volunteer, field) for field in actions.PROFILE_FIELDS}
+    initial["skills"] = ", ".join(volunteer.skills)
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_update_volunteer(request.user, volunteer, **form.cleaned_data)
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Your volunteer profile is saved."))
+            return redirect("volunteering:profile")
+    return render(request, "volunteering/profile.html", {"volunteer": volunteer, "form": form})
+
+
+@login_required
 def my_signups(request):
-    page = Paginator(queries.my_signups(request.user).exclude(status=SignupStatus.CANCELLED), PAGE_SIZE)
+    page = Paginator(queries.my_current_signups(request.user), PAGE_SIZE)
     return render(request, "volunteering/mine.html", {"page": page.get_page(request.GET.get("page"))})
 
 
@@ -204,6 +223,47 @@ def roster(request, pk):
     return render(request, "volunteering/roster.html", {
         "activity": activity, "venues": queries.venues_of(activity), "signups": signups,
         "pending_ids": pending, "reject_form": RejectForm(),
+        "can_change": activity.status != ActivityStatus.CANCELLED and timezone.now() < activity.ends_at,
+    })
+
+
+@login_required
+def edit_activity(request, pk):
+    activity = _managed_activity(request.user, pk)
+    venues = queries.venues_of(activity)
+    initial = {field: getattr(activity, field) for field in actions.EDITABLE_ACTIVITY_FIELDS}
+    initial["required_skills"] = ", ".join(activity.required_skills)
+    for field in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
+        initial[field] = timezone.localtime(initial[field])
+    form = ActivityEditForm(request.POST or None, initial=initial, venues=venues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_update_activity(request.user, activity, **form.action_fields())
+        except ActionError as error:
+            field = {"venues": None, "add_branches": "branches"}.get(error.field, error.field)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The activity is saved."))
+            return redirect("volunteering:roster", pk=activity.pk)
+    return render(request, "volunteering/edit.html", {"activity": activity, "form": form})
+
+
+@login_required
+def cancel_activity(request, pk):
+    """A page of its own: the reason, what happens, then one confirming button."""
+    activity = _managed_activity(request.user, pk)
+    form = CancelActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_cancel_activity(request.user, activity, form.cleaned_data["reason"])
+        except ActionError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The activity is cancelled; the volunteers are being told."))
+            return redirect("volunteering:roster", pk=activity.pk)
+    return render(request, "volunteering/cancel.html", {
+        "activity": activity, "form": form,
+        "signed_up": activity.confirmed_count + activity.waitlist_count,
     })
 
 

@@ -152,3 +152,73 @@ def test_the_teams_page_does_not_query_per_team(client, tree, volunteer, count, 
     with django_assert_max_num_queries(5):
         page = client.get(reverse("volunteering:teams")).content.decode()
     assert page.count('data-testid="team-row"') == count
+
+
+def test_a_member_leaves_and_an_applicant_withdraws_from_the_teams_page(client, team, leader, volunteer,
+                                                                        make_volunteer):
+    check_join_team(volunteer.user, team)
+    client.force_login(volunteer.user)
+    page = client.get(reverse("volunteering:teams")).content.decode()
+    assert 'data-testid="leave-team"' in page and "return confirm(" in page
+    response = client.post(reverse("volunteering:leave_team", args=[team.pk]), follow=True)
+    assert response.status_code == 200 and team.name in response.content.decode()
+    assert TeamMembership.objects.get(user=volunteer.user).status == "left"
+    assert _row(client.get(reverse("volunteering:teams")).content.decode(), team) == "left"
+
+    check_set_join_mode(leader, team, "approval")
+    applicant = make_volunteer("13900000076", "申请人")
+    check_join_team(applicant.user, team)
+    client.force_login(applicant.user)
+    assert 'data-testid="withdraw-application"' in client.get(reverse("volunteering:teams")).content.decode()
+    client.post(reverse("volunteering:leave_team", args=[team.pk]))
+    assert TeamMembership.objects.get(user=applicant.user).status == "left"
+
+
+def test_the_last_leader_is_told_they_cannot_leave(client, team, leader, make_volunteer):
+    make_volunteer(None, "队长甲", user=leader)
+    check_join_team(leader, team)
+    client.force_login(leader)
+    response = client.post(reverse("volunteering:leave_team", args=[team.pk]), follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert TeamMembership.objects.get(user=leader).status == "active"
+
+
+def test_an_invitee_declines_on_the_teams_page(client, team, leader, volunteer, make_volunteer):
+    check_invite(leader, team, volunteer.user)
+    other = make_volunteer("13900000077", "旁人")
+    client.force_login(other.user)
+    assert client.post(reverse("volunteering:decline_invitation", args=[team.pk])).status_code == 404
+    client.force_login(volunteer.user)
+    assert 'data-testid="decline-invitation"' in client.get(reverse("volunteering:teams")).content.decode()
+    client.post(reverse("volunteering:decline_invitation", args=[team.pk]))
+    assert TeamMembership.objects.get(user=volunteer.user).status == "left"
+
+
+def test_the_leader_removes_a_member_but_not_a_leader_or_themself(client, tree, team, leader, volunteer,
+                                                                   make_volunteer):
+    make_volunteer(None, "队长甲", user=leader)
+    mine = check_join_team(leader, team)
+    deputy = make_person("13900000078", "副队长", Role.VOLUNTEER_TEAM_LEADER, organization=team)
+    make_volunteer(None, "副队长", user=deputy)
+    theirs = check_join_team(deputy, team)
+    member = check_join_team(volunteer.user, team)
+    client.force_login(leader)
+    page = client.get(reverse("volunteering:manage_team", args=[team.pk])).content.decode()
+    assert page.count('data-testid="member-row"') == 3 and page.count('data-testid="remove-member"') == 1
+    for membership in (mine, theirs):
+        client.post(reverse("volunteering:remove_member", args=[team.pk, membership.pk]))
+    assert TeamMembership.objects.filter(team=team, status="active").count() == 3
+    client.post(reverse("volunteering:remove_member", args=[team.pk, member.pk]), {"reason": "搬离本社区"})
+    member.refresh_from_db()
+    assert (member.status, member.decided_by) == ("left", leader)
+    assert 'data-testid="remove-member"' not in client.get(
+        reverse("volunteering:manage_team", args=[team.pk])).content.decode()
+
+    other_team = do_create_organization(parent=None, name="文安志愿服务队", kind="volunteer_team", area=tree.street_b)
+    other_leader = make_person("13900000079", "队长丁", Role.VOLUNTEER_TEAM_LEADER, organization=other_team)
+    client.force_login(other_leader)
+    assert client.post(reverse("volunteering:remove_member", args=[team.pk, theirs.pk])).status_code == 404
+    assert client.post(reverse("volunteering:remove_member", args=[other_team.pk, theirs.pk])).status_code == 404
+    client.force_login(volunteer.user)
+    assert client.post(reverse("volunteering:remove_member", args=[team.pk, theirs.pk])).status_code == 404
+    assert TeamMembership.objects.get(pk=theirs.pk).status == "active"
