@@ -94,6 +94,10 @@ def detail(request, pk):
     context = {"order": order, "allowed": allowed, "nav": "", **_nav(request.user)}
     if OrderAction.DISPATCH in allowed:
         context["teams"] = list(queries.serving_teams(order.area_code).order_by("name"))
+    if OrderAction.GRAB in allowed:
+        # A leader of several teams serving the area says which one takes it (else the action picks one).
+        context["grab_teams"] = list(
+            Organization.objects.filter(pk__in=queries.grab_teams(request.user, order)).order_by("name"))
     if OrderAction.ASSIGN in allowed:
         context["members"] = list(
             TeamMembership.objects.filter(team_id=order.team_id, status=MemberStatus.ACTIVE)

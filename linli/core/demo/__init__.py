@@ -17,6 +17,9 @@ from linli.orgs.actions import check_add_membership, check_create_organization, 
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.places.actions import check_create_area, do_create_area
 from linli.places.models import Area
+from linli.points.demo import load_points
+from linli.service_orders.demo import load_service_orders
+from linli.volunteering.demo import load_volunteering
 
 from . import data, geo
 
@@ -151,4 +154,7 @@ def load_demo() -> DemoResult:
         loader.organizations()
         loader.people()
         load_cases(loader)
+        load_volunteering(loader)
+        load_service_orders(loader)
+        load_points(loader)  # last: spends the points the two above posted
     return loader.result

@@ -14,8 +14,19 @@ from linli.core.demo import data
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.orgs.queries import coverage_by_host, coverage_by_level
 from linli.places.models import Area
+from linli.points.models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
+from linli.service_orders.models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
+from linli.volunteering import demo as volunteering_demo
+from linli.volunteering.models import (
+    Activity, Attendance, ServiceCertificate, Signup, TeamMembership, Venue, Volunteer,
+)
 
-MODELS = [Area, Organization, Membership, Pairing, User, RoleAssignment]
+MODELS = [
+    Area, Organization, Membership, Pairing, User, RoleAssignment,
+    Volunteer, TeamMembership, Activity, Venue, Signup, Attendance, ServiceCertificate,
+    ServiceOffering, ServiceOrder, ServiceOrderEvent, AssignedVolunteer,
+    PointsAccount, PointsEntry, PointsYearTotal, Reward, Redemption,
+]
 
 
 @pytest.fixture
@@ -146,3 +157,4 @@ def test_docs_list_every_account():
     assert data.DEMO_PASSWORD in text and data.LOGIN_URL in text
     for phone, _name, role, *_rest in data.ACCOUNTS:
         assert phone in text and role in text
+    assert volunteering_demo.TEAM_LEADER in text and volunteering_demo.VOLUNTEER in text
