@@ -4,7 +4,7 @@ in 坑内社区's 15 grids, in every state of the workflow.
 Every case goes through the actions: `check_report` files it and `perform`
 moves it along, with the demo accounts (plus the handlers and residents created
 here). To make the timeline look lived-in, each step runs with
-`django.utils.timezone.now` frozen at a moment in the past (`_at`), so
+`django.utils.timezone.now` frozen at a moment in the past (`at_moment`), so
 `created_at`, the events' times and the due times are all computed by the
 actions themselves, consistently, as if the step had happened then; nothing is
 rewritten afterwards. Only this module does that, and only while loading the
@@ -23,17 +23,15 @@ broken entrance door, a burst water pipe, a neighbour dispute …).
 """
 
 import hashlib
-import io
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
+from linli.core.demo.moments import at_moment, demo_photo, demo_upload
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -528,35 +526,6 @@ CASES = [
 # -- helpers ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _at(moment):
-    """Run the enclosed actions as if it were `moment` (see the module docstring)."""
-    real = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = real
-
-
-def _photo(name, colour):
-    """A small generated JPEG (a street scene's worth of grey, a coloured patch)."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (640, 480), (196, 200, 204))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 300, 640, 480), fill=(120, 124, 128))  # the road
-    draw.rectangle((220, 180, 420, 360), fill=colour)  # the thing
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=60)
-    return name, buffer.getvalue()
-
-
-def _upload(photo):
-    name, content = photo
-    return SimpleUploadedFile(name, content, content_type="image/jpeg")
-
-
 def _jitter(text):
     """A small stable offset (±~20 m) so cases of one grid do not stack on its centroid."""
     digest = hashlib.sha256(text.encode()).digest()
@@ -571,7 +540,8 @@ class CaseLoader:
         self.orgs = loader.orgs
         self.categories = {}
         self.people = {}
-        self.photos = {"report": _photo("report.jpg", (150, 90, 60)), "after": _photo("after.jpg", (90, 150, 90))}
+        self.photos = {"report": demo_photo("report.jpg", (150, 90, 60)),
+                       "after": demo_photo("after.jpg", (90, 150, 90))}
 
     # -- configuration -----------------------------------------------------------------------
     def category(self, spec, parent, kind):
@@ -670,14 +640,14 @@ class CaseLoader:
         if "unit" in params:
             params["unit"] = self.org(params["unit"])
         if params.get("photos") == "after":
-            params["photos"] = [_upload(self.photos["after"])]
+            params["photos"] = [demo_upload(self.photos["after"])]
         return params
 
     def case(self, spec, moment):
         from . import actions
 
         lat, lng = self.point(spec)
-        with _at(moment):
+        with at_moment(moment):
             case = actions.check_report(
                 self.person(spec.reporter),
                 category=self.categories[spec.category],
@@ -686,12 +656,12 @@ class CaseLoader:
                 lat=lat,
                 lng=lng,
                 address=spec.address,
-                photos=[_upload(self.photos["report"])] if spec.photo else (),
+                photos=[demo_upload(self.photos["report"])] if spec.photo else (),
                 reporter_name=spec.reporter_name,
                 reporter_phone=spec.reporter_phone,
             )
         for step in spec.steps:
-            with _at(moment + timedelta(hours=step.hours)):
+            with at_moment(moment + timedelta(hours=step.hours)):
                 case = actions.perform(self.person(step.actor), Case.objects.get(pk=case.pk), step.action,
                                        **self.params(step))
         self.created["cases"] += 1

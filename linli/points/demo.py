@@ -7,7 +7,7 @@ the community's housekeeping social enterprise (“暖馨”家政, grown out of
 
 Every write goes through the actions: `check_save_reward` by the community staff, `check_redeem`
 by the volunteers, `check_fulfil` at the counter, `check_cancel`, each with `timezone.now`
-frozen at its moment (linli.cases.demo's `_at`). Idempotent: the enterprise by name and kind, a
+frozen at its moment (linli.core.demo.moments.at_moment). Idempotent: the enterprise by name and kind, a
 reward by community and name, a redemption by person and reward.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.cases.demo import _at
+from linli.core.demo.moments import at_moment
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -89,7 +89,7 @@ class PointsLoader:
         for name, provider, kind, cost, stock, limit, description in REWARDS:
             reward = Reward.objects.filter(community=community, name=name).first()
             if reward is None:
-                with _at(timezone.now() - timedelta(days=40)):
+                with at_moment(timezone.now() - timedelta(days=40)):
                     reward = actions.check_save_reward(self.person(COMMUNITY), {
                         "community": community, "provider": self.orgs[provider] if provider else None,
                         "name": name, "description": description, "kind": kind, "cost": cost, "stock": stock,
@@ -104,13 +104,13 @@ class PointsLoader:
             if Redemption.objects.filter(user=user, reward=reward).exists():
                 continue
             moment = self.local(days_ago, clock)
-            with _at(moment):
+            with at_moment(moment):
                 redemption = actions.check_redeem(user, reward.pk)
             if then == "fulfil":
-                with _at(moment + timedelta(days=1, hours=5)):
+                with at_moment(moment + timedelta(days=1, hours=5)):
                     actions.check_fulfil(self.person(COMMUNITY), redemption.code)
             elif then == "cancel":
-                with _at(moment + timedelta(hours=2)):
+                with at_moment(moment + timedelta(hours=2)):
                     actions.check_cancel(user, redemption.pk)
             self.created["redemptions"] += 1
 

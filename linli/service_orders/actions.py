@@ -9,7 +9,7 @@ check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None
     Anyone signed in orders for a community (点单). Codes: bad_area, unknown_offering,
     offering_not_here, bad_kind, address_required, too_long, bad_time.
 perform(actor, order, action, **params) -> ServiceOrder
-    dispatch(team, note=""), publish(note=""), grab(team=None), accept(note=""), decline(reason),
+    dispatch(team, note=""), publish(note=""), grab(team=None: required when the leader has several), accept(note=""), decline(reason),
     assign(volunteers=[user ids], note=""), complete(note="", photos=[]), record_hours(hours={user id: h}),
     correct_hours(hours={user id: h}, reason),
     rate(rating 1..5, comment=""), cancel(reason="").
@@ -301,6 +301,9 @@ def _clean_params(actor, order, action, params):
         candidates = queries.grab_teams(actor, order)
         team = _team(params.get("team"))
         if team is None:
+            if len(candidates) > 1:  # a leader of several teams says which one takes it
+                raise ServiceOrderError("team_required", _("Choose which of your teams takes the order."),
+                                        field="team")
             team = Organization.objects.get(pk=candidates[0])  # a grabber has at least one
         elif team.pk not in candidates:
             raise ServiceOrderError("team_not_allowed", _("This team may not take this order."), field="team")

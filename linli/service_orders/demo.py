@@ -8,7 +8,7 @@ From the field reports in ../shared/seeds/: the 新时代文明实践 order mode
 
 Every write goes through the actions: `check_save_offering` for the menu (by the teams' leaders),
 `check_order` and `perform` for the orders, each step with `timezone.now` frozen at its moment
-(linli.cases.demo's `_at`), so the timeline, the recorded hours and their points entries are the
+(linli.core.demo.moments.at_moment), so the timeline, the recorded hours and their points entries are the
 actions' own. Idempotent: an offering by team and name, an order by its notes (each demo text is
 unique; a missing order's whole story is played).
 """
@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.cases.demo import _at, _photo, _upload
+from linli.core.demo.moments import at_moment, demo_photo, demo_upload
 from linli.orgs.models import Organization
 
 from . import actions
@@ -157,7 +157,7 @@ class ServiceOrderLoader:
         self.areas = loader.areas
         self.orgs = loader.orgs
         self.offerings = {}
-        self.photo = _photo("done.jpg", (90, 150, 90))
+        self.photo = demo_photo("done.jpg", (90, 150, 90))
 
     def person(self, phone):
         return User.objects.get(phone=phone)  # fresh: scopes are cached on the user object
@@ -173,7 +173,7 @@ class ServiceOrderLoader:
             team = self.org(team_name)
             offering = ServiceOffering.objects.filter(team=team, name=name).first()
             if offering is None:
-                with _at(timezone.now() - timedelta(days=30)):
+                with at_moment(timezone.now() - timedelta(days=30)):
                     offering = actions.check_save_offering(self.person(leader), team, name=name, kind=kind,
                                                            description=description, areas=[community])
                 self.created["service offerings"] += 1
@@ -199,12 +199,12 @@ class ServiceOrderLoader:
         if "hours" in params:
             params["hours"] = {self.person(VOLUNTEERS[name]).pk: hours for name, hours in params["hours"].items()}
         if params.get("photos") == "done":
-            params["photos"] = [_upload(self.photo)]
+            params["photos"] = [demo_upload(self.photo)]
         return params
 
     def order(self, spec, moment):
         starts = moment + timedelta(hours=spec.starts_in_hours)
-        with _at(moment):
+        with at_moment(moment):
             order = actions.check_order(
                 self.person(spec.resident), area=self.areas[KENGNEI], address=spec.address, notes=spec.notes,
                 starts_at=starts, ends_at=starts + timedelta(hours=spec.window_hours), kind=spec.kind,
@@ -212,7 +212,7 @@ class ServiceOrderLoader:
             )
         for step in spec.steps:
             actor = self.person(step.actor or spec.resident)
-            with _at(moment + timedelta(hours=step.hours)):
+            with at_moment(moment + timedelta(hours=step.hours)):
                 order = actions.perform(actor, ServiceOrder.objects.get(pk=order.pk), step.action,
                                         **self.params(spec, step))
         self.created["service orders"] += 1

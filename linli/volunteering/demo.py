@@ -10,7 +10,7 @@ practice stations.
 
 Every write goes through the actions (registration, joining, creating, signing up, marking
 attendance, approving hours — which posts the points — and issuing the certificate), each step
-run with `timezone.now` frozen at its moment in the past (linli.cases.demo's `_at`), so every
+run with `timezone.now` frozen at its moment in the past (linli.core.demo.moments.at_moment), so every
 timestamp and ledger entry is the actions' own. Days are relative to today, clock times fixed.
 
 Idempotent: people by phone, teams by name and kind, a volunteer by person, an activity by its
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
-from linli.cases.demo import _at
+from linli.core.demo.moments import at_moment
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -251,7 +251,7 @@ class VolunteeringLoader:
             user = self.loader.user(spec.phone, spec.name)  # residents: one-time code
             self.role(user, "resident", area=community)
             if not Volunteer.objects.filter(user=user).exists():
-                with _at(registered_at + timedelta(minutes=7 * index)):
+                with at_moment(registered_at + timedelta(minutes=7 * index)):
                     actions.check_register_volunteer(
                         user, area=community, name=spec.name, gender=spec.gender, id_number=resident_id(spec, index),
                         political_status=spec.political_status, skills=list(spec.skills),
@@ -261,7 +261,7 @@ class VolunteeringLoader:
             for team_name in spec.teams:
                 team = self.org(team_name)
                 if not TeamMembership.objects.filter(team=team, user=user).exists():
-                    with _at(registered_at + timedelta(days=1, minutes=7 * index)):
+                    with at_moment(registered_at + timedelta(days=1, minutes=7 * index)):
                         actions.check_join_team(user, team)
                     self.created["team memberships"] += 1
         self.loader.result.accounts.append(
@@ -275,7 +275,7 @@ class VolunteeringLoader:
         past = ends < self.now
         created_at = min(starts - timedelta(days=7), self.now - timedelta(days=3))
         branches = [{"name": name, "capacity": capacity} for name, capacity, _people in spec.branches]
-        with _at(created_at):
+        with at_moment(created_at):
             activity = actions.check_create_activity(
                 manager, self.org(spec.organization), title=spec.title, service_area=spec.service_area,
                 area=self.areas[spec.area], place=spec.place, starts_at=starts, ends_at=ends, capacity=spec.capacity,
@@ -290,7 +290,7 @@ class VolunteeringLoader:
         signed_up_at = created_at + timedelta(days=1)
         signups = []
         for n, (venue, name) in enumerate(queue):
-            with _at(signed_up_at + timedelta(minutes=13 * n)):
+            with at_moment(signed_up_at + timedelta(minutes=13 * n)):
                 signups.append(actions.check_signup(self.person(BY_NAME[name]), activity, venue))
         self.created["sign-ups"] += len(signups)
         if not past or not spec.past:
@@ -298,10 +298,10 @@ class VolunteeringLoader:
         for signup in signups:
             user_name = next(name for name, phone in BY_NAME.items() if phone == signup.user.phone)
             out = ends - timedelta(minutes=30) if user_name == spec.early_leaver else ends
-            with _at(ends + timedelta(hours=1)):
+            with at_moment(ends + timedelta(hours=1)):
                 attendance = actions.check_mark_attendance(manager, signup, starts, out)
             if spec.past == "approved":
-                with _at(ends + timedelta(hours=20)):
+                with at_moment(ends + timedelta(hours=20)):
                     actions.check_approve_hours(self.person(spec.manager), attendance)
         self.created["attendances"] += len(signups)
 
@@ -317,7 +317,7 @@ class VolunteeringLoader:
         team = self.org(ENVIRONMENT)
         if ServiceCertificate.objects.filter(volunteer=volunteer, organization=team).exists():
             return
-        with _at(local(self.today - timedelta(days=1), "10:00")):
+        with at_moment(local(self.today - timedelta(days=1), "10:00")):
             actions.check_issue_certificate(
                 self.person(VOLUNTEER), volunteer, organization=team,
                 date_from=self.today - timedelta(days=60), date_to=self.today - timedelta(days=1))

@@ -51,3 +51,16 @@ def test_a_team_the_leader_does_not_run_is_refused(client, make_order, leader, o
     order.refresh_from_db()
     assert order.status == "ordered" and order.team is None
     assert actions.allowed_actions(leader, order) == ["grab"]
+
+
+def test_the_action_asks_a_leader_of_two_teams_which_one_grabs(make_order, leader, team, second_team):
+    from linli.accounts.models import User
+    from linli.service_orders.errors import ServiceOrderError
+
+    order = make_order(published=True)
+    leader = User.objects.get(pk=leader.pk)  # the fixture's object cached its teams before the second one
+    with pytest.raises(ServiceOrderError) as ambiguous:
+        actions.perform(leader, order, "grab")
+    assert (ambiguous.value.code, ambiguous.value.field) == ("team_required", "team")
+    actions.perform(leader, order, "grab", team=team.pk)
+    assert order.team == team
