@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
         "CaseActionEnum": "linli.cases.choices.Action",
         "RedemptionStatusEnum": "linli.points.choices.RedemptionStatus",
         "PointsEntryKindEnum": "linli.points.choices.EntryKind",
+        "RewardKindEnum": "linli.points.choices.RewardKind",
         "SignupStatusEnum": "linli.volunteering.choices.SignupStatus",
         "ActivityStatusEnum": "linli.volunteering.choices.ActivityStatus",
         "HoursStatusEnum": "linli.volunteering.choices.HoursStatus",

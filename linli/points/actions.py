@@ -5,10 +5,17 @@ do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, note=""
     account. The same `idempotency_key` posts once: a second call returns the first entry and
     changes nothing (approving hours twice posts their points once). Credits (earn, refund, a
     positive adjust) can be spent later; debits (redeem, expire, a negative adjust) spend the
-    oldest unspent credits first, so expiry takes what was earned longest ago.
+    oldest unspent credits first, so expiry takes what was earned longest ago, and record what
+    they took in PointsAllocation rows. A refund of a debit (`refund_of`) gives those amounts
+    back to the same credits instead of becoming a new credit: refunded points keep their age,
+    and those already past expiry expire in the refund's transaction.
+    Invariants: balance == Σ delta == Σ remaining of the credits; remaining of a credit ==
+    delta - Σ its allocations.
     PointsError codes: bad_points (a zero delta, or a sign the kind does not allow),
     insufficient_points (the balance would go below zero).
 balance_of(user) -> int
+check_adjust(staff, user, delta, reason, key) -> PointsEntry   a correction by community staff (once per key)
+points_for_hours(hours, per_hour) -> int                   points for volunteer/service hours, half up
 
 The rewards shop (积分超市), every write a check_* (input and permission) then a do_*:
 check_save_reward(user, data, reward=None) -> Reward      staff in scope create or edit a reward
@@ -17,26 +24,30 @@ check_cancel(user, redemption_id) -> Redemption            the resident or staff
 check_fulfil(user, code) -> Redemption                     the provider's staff, by pickup code
 expire_points(now=None) -> int                             the scheduled expiry; safe to run twice, concurrently
 PointsError codes besides: not_available, out_of_stock, limit_reached, not_pending (cancel), bad_reward,
-already_fulfilled and cancelled (fulfil).
+already_fulfilled and cancelled (fulfil), key_reused (adjust).
 """
 
 from __future__ import annotations
 
 import secrets
+import uuid
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
+from linli.accounts.choices import Role
 from linli.core.errors import ActionError
 from linli.places.choices import AreaLevel
 
 from . import queries
 from .choices import LEADERBOARD_KINDS, EntryKind, RedemptionStatus, RewardKind
-from .models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
+from .models import PointsAccount, PointsAllocation, PointsEntry, PointsYearTotal, Redemption, Reward
 
 POSITIVE_KINDS = frozenset({EntryKind.EARN, EntryKind.REFUND})
 NEGATIVE_KINDS = frozenset({EntryKind.REDEEM, EntryKind.EXPIRE})
@@ -67,10 +78,12 @@ def _locked_account(user) -> PointsAccount:
     return PointsAccount.objects.select_for_update().get(user=user)
 
 
-def _spend(account, amount):
-    """Take `amount` from the account's oldest unspent credits (rows locked with the account)."""
+def _spend(account, debit):
+    """Take the debit's points from the account's oldest unspent credits (rows locked with the
+    account), recording what came from which credit."""
+    amount = -debit.delta
     credits = PointsEntry.objects.select_for_update().filter(account=account, remaining__gt=0).order_by("created_at", "id")
-    changed = []
+    changed, taken = [], []
     for credit in credits.only("id", "remaining"):
         if amount == 0:
             break
@@ -78,11 +91,35 @@ def _spend(account, amount):
         credit.remaining -= take
         amount -= take
         changed.append(credit)
+        taken.append(PointsAllocation(entry=debit, credit_id=credit.pk, amount=take))
     PointsEntry.objects.bulk_update(changed, ["remaining"])
+    PointsAllocation.objects.bulk_create(taken)
 
 
-def do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, note="", area_code="") -> PointsEntry:
+def _restore(account, refund, debit) -> bool:
+    """Give the points `debit` took back to the credits it took them from; False when the debit
+    has no allocations (posted before they were recorded): the refund is then a credit itself."""
+    taken = {}
+    for credit_id, amount in PointsAllocation.objects.filter(entry=debit).values_list("credit_id", "amount"):
+        taken[credit_id] = taken.get(credit_id, 0) + amount
+    if not taken:
+        return False
+    if sum(taken.values()) != refund.delta:
+        raise PointsError("bad_points", _("A refund must give back exactly what was taken."))
+    credits = list(PointsEntry.objects.select_for_update().filter(pk__in=taken).only("id", "remaining"))
+    for credit in credits:
+        credit.remaining += taken[credit.pk]
+    PointsEntry.objects.bulk_update(credits, ["remaining"])
+    PointsAllocation.objects.bulk_create(
+        PointsAllocation(entry=refund, credit_id=credit_id, amount=-amount) for credit_id, amount in taken.items())
+    return True
+
+
+def do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, note="", area_code="",
+            refund_of=None) -> PointsEntry:
     _check(delta, kind)
+    if refund_of is not None and (kind != EntryKind.REFUND or refund_of.delta >= 0):
+        raise PointsError("bad_points", _("Only a debit can be refunded."))
     key = str(idempotency_key)
     if not key:
         raise PointsError("bad_points", _("An idempotency key is required."))
@@ -98,15 +135,25 @@ def do_post(user, delta, kind, *, idempotency_key, reference="", actor=None, not
                 _("Not enough points: %(balance)d available, %(needed)d needed.") % {
                     "balance": account.balance, "needed": -delta},
             )
-        if delta < 0:
-            _spend(account, -delta)
+        if refund_of is not None and refund_of.account_id != account.pk:
+            raise PointsError("bad_points", _("Only a debit can be refunded."))
         entry = PointsEntry.objects.create(
             account=account, delta=delta, kind=kind, idempotency_key=key, reference=str(reference)[:100],
             remaining=max(delta, 0), actor=actor, note=str(note)[:200], area_code=area_code,
         )
+        if delta < 0:
+            _spend(account, entry)
+        restored = refund_of is not None and _restore(account, entry, refund_of)
+        if restored:
+            PointsEntry.objects.filter(pk=entry.pk).update(remaining=0)
+            entry.remaining = 0
         PointsAccount.objects.filter(pk=account.pk).update(balance=F("balance") + delta)
         if kind in LEADERBOARD_KINDS:
             _add_to_year_total(account, entry)
+        if restored:
+            # Restored points already past expiry expire now: the next run would not see them
+            # apart from an earlier run's key, and a refund must not extend their life.
+            _expire_locked(account, user, expiry_cutoff(), f"expire:{key}")
     return entry
 
 
@@ -257,9 +304,10 @@ def do_cancel(user, redemption) -> Redemption:
         redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
         if redemption.status != RedemptionStatus.PENDING:
             raise PointsError("not_pending", _("Only a redemption not yet picked up can be cancelled."))
+        debit = PointsEntry.objects.filter(idempotency_key=f"redeem:{redemption.pk}").first()
         do_post(redemption.user, redemption.points, EntryKind.REFUND,
                 idempotency_key=f"refund:redemption:{redemption.pk}", reference=f"redemption:{redemption.pk}",
-                actor=user)
+                actor=user, refund_of=debit)
         Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
         redemption.status, redemption.cancelled_at, redemption.cancelled_by = (
             RedemptionStatus.CANCELLED, timezone.now(), user)
@@ -312,14 +360,19 @@ def do_expire_account(account_id, cutoff) -> PointsEntry | None:
     expired credit, so a repeat posts nothing either."""
     with transaction.atomic():
         account = PointsAccount.objects.select_for_update().select_related("user").get(pk=account_id)
-        old = PointsEntry.objects.filter(account=account, remaining__gt=0, created_at__lt=cutoff).aggregate(
-            points=Sum("remaining"), newest=Max("id"))
-        if not old["points"]:
-            return None
-        return do_post(account.user, -old["points"], EntryKind.EXPIRE,
-                       idempotency_key=f"expire:{account.pk}:{old['newest']}",
-                       note=_("Points earned before %(date)s expired.") % {
-                           "date": timezone.localtime(cutoff).strftime("%Y-%m-%d")})
+        return _expire_locked(account, account.user, cutoff, None)
+
+
+def _expire_locked(account, user, cutoff, key) -> PointsEntry | None:
+    """Expire the account's credits older than `cutoff` (the account locked by the caller)."""
+    old = PointsEntry.objects.filter(account=account, remaining__gt=0, created_at__lt=cutoff).aggregate(
+        points=Sum("remaining"), newest=Max("id"))
+    if not old["points"]:
+        return None
+    return do_post(user, -old["points"], EntryKind.EXPIRE,
+                   idempotency_key=key or f"expire:{account.pk}:{old['newest']}",
+                   note=_("Points earned before %(date)s expired.") % {
+                       "date": timezone.localtime(cutoff).strftime("%Y-%m-%d")})
 
 
 def expire_points(now=None) -> int:
@@ -330,3 +383,64 @@ def expire_points(now=None) -> int:
         if do_expire_account(account_id, cutoff) is not None:
             posted += 1
     return posted
+
+
+# -- corrections by staff ---------------------------------------------------------------------------
+
+MAX_REASON = 200
+
+
+def adjust_area(staff, user):
+    """The community of `user`'s resident role within `staff`'s shop scope (their area), or None."""
+    scope = queries.manage_scope(staff)
+    if not scope.is_global and not scope.area_paths:
+        return None
+    role = user.role_assignments.filter(scope.q(area_path="area__path"), role=Role.RESIDENT,
+                                        area__isnull=False).select_related("area").order_by("id").first()
+    return role.area if role else None
+
+
+def check_adjust(staff, user, delta, reason, key) -> PointsEntry:
+    """A correction of a resident's points by staff of their community, with a reason. `key` is
+    a client-made UUID: a retried request posts once (and answers the first entry); the same key
+    for another person or amount is refused (key_reused). Not community staff: PermissionDenied;
+    a person not living in the staff's area: 404."""
+    scope = queries.manage_scope(staff)
+    if not scope.is_global and not scope.area_paths:
+        raise PermissionDenied
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > MAX_POINTS:
+        raise PointsError("bad_points", _("Enter a whole number of points other than zero."), field="delta")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise PointsError("bad_points", _("Give the reason for the correction."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise PointsError("bad_points", _("Keep the reason under %(n)d characters.") % {"n": MAX_REASON},
+                          field="reason")
+    try:
+        key = uuid.UUID(str(key))
+    except ValueError:
+        raise PointsError("bad_points", _("The request key must be a UUID."), field="key") from None
+    area = adjust_area(staff, user) if user is not None else None
+    if area is None:
+        raise Http404
+    return do_adjust(staff, user, delta, reason, key, area.code)
+
+
+def do_adjust(staff, user, delta, reason, key, area_code) -> PointsEntry:
+    entry = do_post(user, delta, EntryKind.ADJUST, idempotency_key=f"adjust:{key}", reference=f"adjust:{key}",
+                    actor=staff, note=reason, area_code=area_code)
+    if entry.kind != EntryKind.ADJUST or entry.account.user_id != user.pk or entry.delta != delta:
+        raise PointsError("key_reused", _("This request key was already used for another correction."), field="key")
+    return entry
+
+
+# -- points for hours -------------------------------------------------------------------------------
+
+
+def points_for_hours(hours, per_hour) -> int:
+    """Points for `hours` of work at `per_hour` points an hour, rounded half up to a whole point
+    (1.25 h × 2 = 2.5 → 3). Decimal arithmetic: 0.1 h steps add up exactly."""
+    try:
+        return int((Decimal(str(hours)) * Decimal(str(per_hour))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):
+        raise ValueError(f"not a number of points: {hours!r} h × {per_hour!r}") from None

@@ -9,11 +9,20 @@
     POST /api/points/redemptions/fulfil/          {"code": ...}: staff of the provider hand the reward over (核销)
     POST /api/points/fulfil/                      the same (older path, deprecated)
 
+Staff of the shop (积分超市) — "points.manage" over the reward's community or its provider;
+anyone else 403 on lists and creation, 404 on an object:
+    GET/POST   /api/points/catalog/               the rewards they manage / add one
+    GET/PATCH  /api/points/catalog/{id}/          one reward / change some of its fields
+    GET  /api/points/catalog/redemptions/?status=&reward=&before=   redemptions of their rewards, newest first
+    POST /api/points/adjustments/                 {"user" or "mobile", "delta", "reason", "key"}: a correction
+                                                  of a resident of their area, once per key (a UUID)
+
 Errors: bad input 400 with a `code` (insufficient_points, out_of_stock, limit_reached, not_available,
 not_pending; fulfil: already_fulfilled, cancelled), anything outside the user's reach 404. Fulfil answers
 a code that is unknown or not among the user's rewards alike: 404 `unknown_code`.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -23,24 +32,29 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from linli.accounts.models import User, normalize_phone
 from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
+from linli.core.ids import MAX_ID, parse_id
+from linli.orgs.models import Organization
+from linli.places.models import Area
 
 from . import actions, queries
 from .choices import EntryKind, Period, RedemptionStatus, RewardKind
 from .models import Redemption
 from .templatetags.points import masked_person
 
-MAX_ID = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 2000, 2999
 
 ERRORS = error_responses("no such object, or outside your reach")
+FORBIDDEN = OpenApiResponse(ApiErrorSerializer, description="`permission_denied`: not staff of a rewards shop")
 
 
 def object_id(value):
     """A path id the database can hold, or 404."""
-    if not str(value).isdigit() or not 0 < int(value) <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise Http404
-    return int(value)
+    return number
 
 
 # -- serializers --------------------------------------------------------------------------------
@@ -124,6 +138,63 @@ class FulfilledSerializer(RedemptionSerializer):
 
     def get_person(self, redemption) -> str:
         return masked_person(redemption.user)
+
+
+class StaffRewardSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    community = serializers.IntegerField(source="community_id", min_value=1, max_value=MAX_ID,
+                                         help_text=_("id of the community whose shop it is in"))
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    provider = serializers.IntegerField(source="provider_id", min_value=1, max_value=MAX_ID, allow_null=True,
+                                        required=False, help_text=_("id of the organization giving it; null: the community"))
+    provider_name = serializers.CharField(source="provider.name", read_only=True, default="")
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    kind = serializers.ChoiceField(choices=RewardKind.choices, default=RewardKind.GOODS)
+    cost = serializers.IntegerField()
+    stock = serializers.IntegerField()
+    per_person_limit = serializers.IntegerField(allow_null=True, required=False, default=None)
+    available_from = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    available_until = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    active = serializers.BooleanField(default=True)
+    pending = serializers.IntegerField(read_only=True, default=0, help_text=_("redemptions to pick up"))
+
+
+class StaffRedemptionQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RedemptionStatus.choices, required=False)
+    reward = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    before = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                      help_text=_("redemption id: the page of older ones"))
+
+
+class StaffRedemptionSerializer(FulfilledSerializer):
+    reward_id = serializers.IntegerField()
+    community = serializers.CharField(source="reward.community.name")
+
+
+class StaffRedemptionPageSerializer(serializers.Serializer):
+    results = StaffRedemptionSerializer(many=True)
+    next_before = serializers.IntegerField(allow_null=True, help_text=_("`before` of the next page; null on the last"))
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    user = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("the resident's id"))
+    mobile = serializers.CharField(required=False, max_length=20, help_text=_("or the resident's mobile number"))
+    delta = serializers.IntegerField(help_text=_("points to add (negative: to take)"))
+    reason = serializers.CharField(max_length=200)
+    # A string (DRF's UUIDField would also take a number as a UUID); the action parses it.
+    key = serializers.CharField(max_length=64, help_text=_("a UUID made by the client once per correction: a retry "
+                                                           "with the same key posts once"))
+
+    def validate(self, data):
+        if ("user" in data) == ("mobile" in data):
+            raise serializers.ValidationError(_("Give the resident's id or their mobile number."))
+        return data
+
+
+class AdjustedSerializer(EntrySerializer):
+    balance = serializers.IntegerField()
+    person = serializers.CharField(help_text=_("who, masked"))
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -210,6 +281,123 @@ class OldFulfilView(FulfilView):
         return super().post(request)
 
 
+# -- staff -----------------------------------------------------------------------------------------
+
+
+def _require_staff(user):
+    if queries.manage_scope(user).is_empty:
+        raise PermissionDenied
+
+
+def _reward_data(values):
+    """Serializer values as check_save_reward takes them: ids resolved (an unknown id as None,
+    which the action refuses like one outside the scope)."""
+    data = dict(values)
+    community_id = data.pop("community_id", None)
+    provider_id = data.pop("provider_id", None)
+    data["community"] = Area.objects.filter(pk=community_id).first() if community_id else None
+    data["provider"] = Organization.objects.select_related("area").filter(pk=provider_id).first() \
+        if provider_id else None
+    if provider_id and data["provider"] is None:
+        raise actions.PointsError("bad_reward", _("You cannot add rewards of this provider."), field="provider")
+    return data
+
+
+def _with_pending(rewards):
+    pending = queries.redemption_counts(rewards)
+    for reward in rewards:
+        reward.pending = pending.get(reward.pk, 0)
+    return rewards
+
+
+class CatalogView(ActionErrorsMixin, APIView):
+    @extend_schema(summary="The rewards I manage (the latest 200 by community and cost)",
+                   responses={200: StaffRewardSerializer(many=True), 401: ERRORS[401], 403: FORBIDDEN})
+    def get(self, request):
+        _require_staff(request.user)
+        rewards = list(queries.managed_rewards(request.user).order_by("community__path", "-active", "cost", "id")[:200])
+        return Response(StaffRewardSerializer(_with_pending(rewards), many=True).data)
+
+    @extend_schema(summary="Add a reward to a shop I manage", request=StaffRewardSerializer,
+                   responses={201: StaffRewardSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: FORBIDDEN})
+    def post(self, request):
+        _require_staff(request.user)
+        body = StaffRewardSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reward = actions.check_save_reward(request.user, _reward_data(body.validated_data))
+        reward = queries.managed_rewards(request.user).get(pk=reward.pk)
+        return Response(StaffRewardSerializer(_with_pending([reward])[0]).data, status=status.HTTP_201_CREATED)
+
+
+class CatalogItemView(ActionErrorsMixin, APIView):
+    def _reward(self, request, pk):
+        reward = queries.managed_rewards(request.user).filter(pk=object_id(pk)).first()
+        if reward is None:
+            raise Http404
+        return reward
+
+    @extend_schema(summary="A reward I manage", responses={200: StaffRewardSerializer, 401: ERRORS[401],
+                                                           404: ERRORS[404]})
+    def get(self, request, pk):
+        return Response(StaffRewardSerializer(_with_pending([self._reward(request, pk)])[0]).data)
+
+    @extend_schema(summary="Change some fields of a reward I manage", request=StaffRewardSerializer,
+                   responses={200: StaffRewardSerializer, 400: ERRORS[400], 401: ERRORS[401], 404: ERRORS[404]})
+    def patch(self, request, pk):
+        reward = self._reward(request, pk)
+        body = StaffRewardSerializer(reward, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = {field: getattr(reward, field) for field in actions.REWARD_FIELDS}
+        data.update(community_id=reward.community_id, provider_id=reward.provider_id)
+        data.update(body.validated_data)
+        actions.check_save_reward(request.user, _reward_data(data), reward)
+        reward = queries.managed_rewards(request.user).filter(pk=reward.pk).first()
+        if reward is None:  # moved out of one's own scope (to a provider's community one does not manage)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(StaffRewardSerializer(_with_pending([reward])[0]).data)
+
+
+class StaffRedemptionListView(APIView):
+    @extend_schema(summary="Redemptions of the rewards I manage, newest first (50 a page, keyset by id)",
+                   parameters=[StaffRedemptionQuerySerializer],
+                   responses={200: StaffRedemptionPageSerializer, 400: ERRORS[400], 401: ERRORS[401],
+                              403: FORBIDDEN})
+    def get(self, request):
+        _require_staff(request.user)
+        query = StaffRedemptionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        rows, next_before = queries.staff_redemptions(
+            request.user, status=data.get("status"), reward_id=data.get("reward"), before=data.get("before"))
+        return Response(StaffRedemptionPageSerializer({"results": rows, "next_before": next_before}).data)
+
+
+class AdjustmentView(ActionErrorsMixin, APIView):
+    @extend_schema(summary="Correct a resident's points (community staff; once per key)",
+                   request=AdjustmentSerializer,
+                   responses={201: AdjustedSerializer, 400: ERRORS[400], 401: ERRORS[401], 403: FORBIDDEN,
+                              404: OpenApiResponse(ApiErrorSerializer,
+                                                   description="no such resident living in your area")})
+    def post(self, request):
+        body = AdjustmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if "user" in data:
+            person = User.objects.filter(pk=data["user"]).first()
+        else:
+            phone = normalize_phone(data["mobile"])
+            person = User.objects.filter(phone=phone).first() if phone else None
+        if person is None:
+            # A staff member who may not adjust at all learns that first (403), as for a known person.
+            if not (scope := queries.manage_scope(request.user)).is_global and not scope.area_paths:
+                raise PermissionDenied
+            raise Http404
+        entry = actions.check_adjust(request.user, person, data["delta"], data["reason"], data["key"])
+        entry.balance = actions.balance_of(person)
+        entry.person = masked_person(person)
+        return Response(AdjustedSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
 urlpatterns = [
     path("points/statement/", StatementView.as_view(), name="api-points-statement"),
     path("points/leaderboard/", LeaderboardView.as_view(), name="api-points-leaderboard"),
@@ -219,4 +407,8 @@ urlpatterns = [
     path("points/redemptions/<int:pk>/cancel/", CancelView.as_view(), name="api-points-cancel"),
     path("points/redemptions/fulfil/", FulfilView.as_view(), name="api-points-fulfil"),
     path("points/fulfil/", OldFulfilView.as_view(), name="api-points-fulfil-old"),
+    path("points/catalog/", CatalogView.as_view(), name="api-points-catalog"),
+    path("points/catalog/redemptions/", StaffRedemptionListView.as_view(), name="api-points-staff-redemptions"),
+    path("points/catalog/<int:pk>/", CatalogItemView.as_view(), name="api-points-catalog-item"),
+    path("points/adjustments/", AdjustmentView.as_view(), name="api-points-adjustments"),
 ]

@@ -10,7 +10,8 @@ class EntryKind(models.TextChoices):
     EXPIRE = "expire", _("Expired")
 
 
-# Kinds that add points (and can later expire); the others take points away.
+# Kinds that add points; earn (and a positive adjust) can later expire, while a refund gives its
+# points back to the credits its redemption took them from (PointsAllocation) and keeps their age.
 CREDIT_KINDS = frozenset({EntryKind.EARN, EntryKind.REFUND})
 
 

@@ -45,6 +45,22 @@ class RewardForm(forms.Form):
         self.fields["provider"].queryset = organizations.order_by("path")
 
 
+class AdjustForm(forms.Form):
+    """A correction of a resident's points by community staff; `key` is made when the form is
+    shown, so submitting it twice (a double tap, a resend) posts once."""
+
+    mobile = forms.CharField(max_length=20, label=_("Resident's mobile number"),
+                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    delta = forms.IntegerField(min_value=-MAX_POINTS, max_value=MAX_POINTS, label=_("Points (+ to add, - to take)"))
+    reason = forms.CharField(max_length=200, label=_("Reason"))
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_mobile(self):
+        from linli.accounts.models import normalize_phone
+
+        return normalize_phone(self.cleaned_data["mobile"])
+
+
 class CodeForm(forms.Form):
     # Longer than a code: whatever a scanned QR holds gets the "no such code" answer, not a length error.
     code = forms.CharField(max_length=200, label=_("Pickup code"),

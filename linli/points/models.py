@@ -69,6 +69,21 @@ class PointsEntry(models.Model):
         return f"{self.account_id} {self.delta:+d} {self.kind}"
 
 
+class PointsAllocation(models.Model):
+    """Which credits an entry took points from or gave them back to, written with the entry
+    and never changed: a debit (redeem, expire, a negative adjust) takes `amount` > 0 from each
+    credit it spent, oldest first; a refund gives the same amounts back to those credits
+    (`amount` < 0), so refunded points keep their original age and expire when they would have.
+    For every credit: remaining == delta - Σ amount of its allocations."""
+
+    entry = models.ForeignKey(PointsEntry, on_delete=models.PROTECT, related_name="allocations")
+    credit = models.ForeignKey(PointsEntry, on_delete=models.PROTECT, related_name="+")
+    amount = models.IntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="points_allocation_not_zero")]
+
+
 class PointsYearTotal(models.Model):
     """Net points earned (earn + adjust) by an account in an area in a (local) calendar year,
     kept by `do_post` under the account's lock: a year's leaderboard of a district sums these

@@ -75,6 +75,25 @@ def managed_redemptions(user):
     )
 
 
+STAFF_PAGE = 50
+
+
+def staff_redemptions(user, status=None, reward_id=None, before=None, size=STAFF_PAGE):
+    """A page of the redemptions of rewards staff manage, newest first (keyset: `before` a
+    redemption id), filtered by status and reward; (rows, next_before). One query."""
+    rows = managed_redemptions(user).select_related("reward__community").order_by("-id")
+    if status:
+        rows = rows.filter(status=status)
+    if reward_id:
+        rows = rows.filter(reward_id=reward_id)
+    if before:
+        rows = rows.filter(id__lt=before)
+    rows = list(rows[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
 def shop_community_paths(user) -> list[str]:
     """The paths of the areas above and at the user's area roles: a reward of one of these
     communities is in the user's shop."""

@@ -15,4 +15,5 @@ urlpatterns = [
     path("catalog/<int:pk>/", views.reward_edit, name="reward_edit"),
     path("fulfil/", views.fulfil, name="fulfil"),
     path("catalog/redemptions/", views.staff_redemptions, name="staff_redemptions"),
+    path("catalog/adjust/", views.adjust, name="adjust"),
 ]

@@ -3,6 +3,8 @@ shown large and as a QR code), the leaderboard (红色积分榜), and for staff 
 by typed or scanned code (扫码核销) and the redemptions of their rewards. Reads through `queries`,
 writes through `actions`; anything outside one's reach answers 404."""
 
+import uuid
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,17 +15,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.accounts.models import User
+
+from linli.core.ids import parse_id
+
 from . import actions, queries
 from .actions import PointsError
 from .choices import Period, RedemptionStatus
-from .forms import CodeForm, LeaderboardForm, RewardForm
+from .forms import AdjustForm, CodeForm, LeaderboardForm, RewardForm
 from .models import Redemption
 
-STAFF_PAGE = 50
+STAFF_PAGE = queries.STAFF_PAGE
 
 
 def _id(value):
-    return int(value) if str(value).isdigit() and 0 < int(value) < 2**63 else None
+    return parse_id(value)
+
+
+def _path_id(value):
+    """A URL's id (`<int:pk>` matches any run of digits, beyond what the database holds), or 404."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404
+    return number
 
 
 @login_required
@@ -41,7 +55,7 @@ def shop(request):
 
 @login_required
 def redeem(request, pk):
-    reward = queries.shop_rewards(request.user).filter(pk=pk).first()
+    reward = queries.shop_rewards(request.user).filter(pk=_path_id(pk)).first()
     if reward is None:
         raise Http404
     balance = queries.statement(request.user, size=0).balance
@@ -75,7 +89,7 @@ def pickup_qr_svg(code):
 @require_POST
 def cancel(request, pk):
     try:
-        actions.check_cancel(request.user, pk)
+        actions.check_cancel(request.user, _path_id(pk))
     except PointsError as error:
         messages.error(request, error.message)
     else:
@@ -132,7 +146,7 @@ def reward_edit(request, pk=None):
     scope = _staff_scope(request)
     reward = None
     if pk is not None:
-        reward = queries.managed_rewards(request.user).filter(pk=pk).first()
+        reward = queries.managed_rewards(request.user).filter(pk=_path_id(pk)).first()
         if reward is None:
             raise Http404
     initial = {field: getattr(reward, field) for field in actions.REWARD_FIELDS} if reward else {}
@@ -174,21 +188,47 @@ def fulfil(request):
 
 @login_required
 def staff_redemptions(request):
-    _staff_scope(request)
+    scope = _staff_scope(request)
     status = request.GET.get("status") or ""
-    rows = queries.managed_redemptions(request.user).select_related("reward__community").order_by("-id")
-    if status in RedemptionStatus.values:
-        rows = rows.filter(status=status)
-    before = _id(request.GET.get("before"))
-    if before:
-        rows = rows.filter(id__lt=before)
-    rows = list(rows[: STAFF_PAGE + 1])
-    more = len(rows) > STAFF_PAGE
-    rows = rows[:STAFF_PAGE]
+    if status not in RedemptionStatus.values:
+        status = ""
+    reward_id = _id(request.GET.get("reward"))
+    rows, next_before = queries.staff_redemptions(
+        request.user, status=status, reward_id=reward_id, before=_id(request.GET.get("before")), size=STAFF_PAGE)
     return render(request, "points/staff_redemptions.html", {
-        "redemptions": rows, "status": status, "statuses": RedemptionStatus.choices,
-        "next_before": rows[-1].pk if more else None,
+        "redemptions": rows, "status": status, "statuses": RedemptionStatus.choices, "reward_id": reward_id or "",
+        "next_before": next_before, "can_adjust": scope.is_global or bool(scope.area_paths),
+        "adjust_form": AdjustForm(initial={"key": uuid.uuid4()}),
     })
+
+
+@login_required
+@require_POST
+def adjust(request):
+    """A correction of a resident's points (by mobile number), from the staff redemptions page."""
+    scope = _staff_scope(request)
+    if not (scope.is_global or scope.area_paths):
+        raise PermissionDenied
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        person = User.objects.filter(phone=data["mobile"]).first()
+        try:
+            if person is None:
+                raise Http404
+            entry = actions.check_adjust(request.user, person, data["delta"], data["reason"], data["key"])
+        except Http404:
+            messages.error(request, _("No resident with this mobile number lives in your area."))
+        except PointsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Points corrected: %(delta)+d for %(name)s, balance now %(balance)d.") % {
+                "delta": entry.delta, "name": person.name or person.masked_phone, "balance": actions.balance_of(person)})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_url("points:staff_redemptions"))
 
 
 def _url(name):
