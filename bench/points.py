@@ -209,7 +209,7 @@ def seed_entries(total, now):
                            random() AS r_home, random() AS r_age,
                            CASE WHEN r_kind < 0.75 THEN 'earn' WHEN r_kind < 0.78 THEN 'adjust'
                                 WHEN r_kind < 0.98 THEN 'redeem' ELSE 'expire' END AS kind
-                    FROM (SELECT g, random() AS r_kind FROM generate_series(%(lo)s, %(hi)s) AS g) s
+                    FROM (SELECT g, random() AS r_kind FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g) s
                 ) t""", {"base": base, "first": first_account, "grids": grids, "n_grids": len(grids),
                          "now": now, "people": PEOPLE, "lo": offset + 1, "hi": min(offset + CHUNK, total)})
         # the per-year totals do_post keeps for these entries (a year's leaderboard reads them)

@@ -37,7 +37,7 @@ from linli.core import workflow
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
-from linli.points.actions import PointsError, do_post
+from linli.points.actions import PointsError, do_post, points_for_hours
 from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
 
@@ -425,7 +425,7 @@ def do_record_hours(actor, order, hours):
         posted = {}
         for assignment in order.assignments.select_for_update().filter(user_id__in=list(hours)):
             amount = hours[assignment.user_id]
-            points = round(amount * POINTS_PER_HOUR)
+            points = points_for_hours(amount, POINTS_PER_HOUR)
             if assignment.recorded_at is None:
                 assignment.hours, assignment.points, assignment.recorded_at = amount, points, now
                 assignment.save(update_fields=["hours", "points", "recorded_at"])
@@ -450,7 +450,7 @@ def do_correct_hours(actor, order, hours, reason):
             amount = hours[assignment.user_id]
             if assignment.recorded_at is None or amount == assignment.hours:
                 continue
-            points = round(amount * POINTS_PER_HOUR)
+            points = points_for_hours(amount, POINTS_PER_HOUR)
             delta = points - assignment.points
             changed[str(assignment.user_id)] = {
                 "from": str(assignment.hours), "to": str(amount), "points": delta,

@@ -339,3 +339,9 @@ def test_a_civilization_practice_center_dispatches_the_orders_of_its_area(tree, 
     assert not actions.queries.dispatch_queue(other_admin).exists()
     with pytest.raises(Http404):
         actions.perform(other_admin, make_order(), "dispatch", team=team)
+
+
+def test_hours_turn_into_points_rounded_half_up_as_for_activities(make_order, leader, members):
+    order = make_order("done")
+    actions.perform(leader, order, "record_hours", hours={str(members[0].pk): "0.25", str(members[1].pk): "0.35"})
+    assert sorted(order.assignments.values_list("points", flat=True)) == [3, 4]  # 2.5 → 3, 3.5 → 4
