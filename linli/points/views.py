@@ -5,7 +5,6 @@ writes through `actions`; anything outside one's reach answers 404."""
 
 import uuid
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.models import User
 
+from linli.core import qr
 from linli.core.ids import parse_id
 
 from . import actions, queries
@@ -80,9 +80,8 @@ def redemptions(request):
 
 def pickup_qr_svg(code):
     """The pickup code as a QR code holding just the code, so any scanner, even one that types
-    into the code box, reads it. A full-size QR, never a Micro QR (`segno.make` would pick one
-    for 8 characters, and the browsers' decoders cannot read those); sized by CSS."""
-    return segno.make_qr(code, error="m").svg_inline(scale=1, border=4, omitsize=True, svgclass="ll-pickup-qr")
+    into the code box, reads it; sized by CSS."""
+    return qr.svg(code, css_class="ll-pickup-qr")
 
 
 @login_required

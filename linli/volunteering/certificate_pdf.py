@@ -13,11 +13,12 @@ import io
 import os
 from decimal import Decimal
 
-import segno
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+
+from linli.core import qr
 
 FONT = "cjk"
 MARGIN = 18
@@ -52,10 +53,7 @@ def _document() -> FPDF:
 
 
 def _qr_png(url) -> io.BytesIO:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
-    buffer.seek(0)
-    return buffer
+    return qr.png(url)
 
 
 def render_certificate(certificate, verify_url) -> bytes:
