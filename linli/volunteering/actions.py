@@ -6,13 +6,14 @@ Volunteers       check_register_volunteer(user, **fields) -> Volunteer
 Teams            check_join_team(user, team), check_invite(leader, team, user),
                  check_decide_membership(leader, membership, approve), check_accept_invitation(user, membership)
                  check_leave_team(user, team), check_decline_invitation(user, membership),
-                 check_remove_member(leader, membership, reason="")   (in team_actions, re-exported here)
+                 check_remove_member(leader, membership, reason="")   (these three in team_actions.py)
 Activities       check_create_activity(user, organization, **fields) -> Activity
                  check_update_activity(user, activity, venue_capacities=, add_branches=, **fields) -> Activity
                  check_cancel_activity(user, activity, reason) -> Activity  (until it ends; sign-ups cancelled, told)
 Sign-ups         check_signup(user, activity, venue=None), check_cancel_signup(user, signup)
                  (cancelling a confirmed place promotes the venue's first waitlisted sign-up)
-Attendance       check_scan(user, token, lat=None, lng=None) -> Attendance  (check in, then check out)
+Attendance       check_scan(user, token, lat=None, lng=None) -> Attendance  (check in, then check out
+                 no sooner than MIN_STAY later: `too_soon`)
                  check_mark_attendance(leader, signup, checked_in_at, checked_out_at)
 Hours            check_approve_hours(leader, attendance), check_reject_hours(leader, attendance, reason),
                  check_bulk_approve(leader, ids) -> count; approving posts points exactly once
@@ -26,6 +27,7 @@ Errors: VolunteeringError (400 in the API) with a stable code; Http404 for what 
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import mainland_mobile_validator, normalize_phone
 from linli.core.errors import ActionError
+from linli.core.ids import parse_id, parse_ids
 from linli.core.outbox import emit
 from linli.core.privacy import record_access
 from linli.orgs.choices import OrganizationKind
@@ -61,6 +64,8 @@ from .models import Activity, Attendance, ServiceCertificate, Signup, TeamMember
 
 # How early before the start a volunteer may check in.
 CHECK_IN_EARLY = timedelta(hours=1)
+# A second scan sooner than this after checking in is a double tap or a reload, not leaving.
+MIN_STAY = timedelta(minutes=10)
 MAX_LIST_ITEMS = 20
 ID_NUMBER_FIELD = "id_number"
 
@@ -299,6 +304,11 @@ def _positive_int(value, field, low=1, high=100000):
     return number
 
 
+def _on_the_map(lat: float, lng: float) -> bool:
+    # float() parses "nan" and "inf"; NaN compares False with everything, so test finiteness first.
+    return math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
+
+
 def _position(lat, lng, geofence_m, field):
     if lat in (None, "") and lng in (None, ""):
         if geofence_m not in (None, ""):
@@ -308,7 +318,7 @@ def _position(lat, lng, geofence_m, field):
         lat, lng = float(lat), float(lng)
     except (TypeError, ValueError):
         raise VolunteeringError("invalid", _("Enter the position as numbers."), field=field) from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+    if not _on_the_map(lat, lng):
         raise VolunteeringError("invalid", _("This position is not on the map."), field=field)
     radius = None if geofence_m in (None, "") else _positive_int(geofence_m, field, 10, 100000)
     return lat, lng, radius
@@ -430,10 +440,7 @@ def check_update_activity(user, activity, *, venue_capacities=None, add_branches
             raise VolunteeringError("invalid", _("Choose a venue of this activity."), field="venues")
         own = set(activity.venues.values_list("pk", flat=True))
         for venue_id, capacity in venue_capacities.items():
-            try:
-                venue_id = int(venue_id)
-            except (TypeError, ValueError):
-                venue_id = None
+            venue_id = parse_id(venue_id)
             if venue_id not in own:
                 raise VolunteeringError("invalid", _("Choose a venue of this activity."), field="venues")
             capacities[venue_id] = _positive_int(capacity, "venues")
@@ -628,8 +635,11 @@ def check_scan(user, token, lat=None, lng=None) -> Attendance:
         try:
             lat, lng = float(lat), float(lng)
         except (TypeError, ValueError):
-            raise VolunteeringError("position_required", _("Allow the page to use your position to check in.")) from None
-        if checkin.distance_m(lat, lng, venue.lat, venue.lng) > venue.geofence_m:
+            lat = lng = math.nan
+        if not _on_the_map(lat, lng):
+            raise VolunteeringError("position_required", _("Allow the page to use your position to check in."))
+        # Written so that a NaN distance fails closed.
+        if not checkin.distance_m(lat, lng, venue.lat, venue.lng) <= venue.geofence_m:
             raise VolunteeringError("outside_geofence", _("You are too far from the venue to check in."))
     activity = venue.activity
     attendance = Attendance.objects.filter(signup=signup).first()
@@ -639,6 +649,10 @@ def check_scan(user, token, lat=None, lng=None) -> Attendance:
         return do_check_in(signup, now, AttendanceMethod.QR)
     if attendance.checked_out_at is not None:
         raise VolunteeringError("already_checked_out", _("You have already checked out."))
+    opens = attendance.checked_in_at + MIN_STAY
+    if now < opens:
+        raise VolunteeringError("too_soon", _("You are checked in. You can check out from %(time)s.") % {
+            "time": timezone.localtime(opens).strftime("%H:%M")})
     return do_check_out(attendance, now)
 
 
@@ -670,6 +684,8 @@ def _require_manager_of_signup(leader, signup):
 
 def check_mark_attendance(leader, signup, checked_in_at, checked_out_at) -> Attendance:
     _require_manager_of_signup(leader, signup)
+    if signup.activity.status == ActivityStatus.CANCELLED:
+        raise _cancelled_error()  # its hours could never be approved
     if signup.status != SignupStatus.CONFIRMED:
         raise VolunteeringError("not_confirmed", _("Only confirmed volunteers can be marked present."))
     if not checked_in_at or not checked_out_at or checked_out_at <= checked_in_at:
@@ -687,6 +703,9 @@ def do_mark_attendance(signup, checked_in_at, checked_out_at) -> Attendance:
             signup=signup, defaults={"method": AttendanceMethod.LEADER, "checked_in_at": checked_in_at,
                                      "checked_out_at": checked_out_at, "hours": hours})
         if not created:
+            # Checked again under the lock: the hours may have been verified since check_mark_attendance.
+            if attendance.status != HoursStatus.PENDING:
+                raise VolunteeringError("already_verified", _("These hours have already been verified."))
             Attendance.objects.filter(pk=attendance.pk).update(
                 method=AttendanceMethod.LEADER, checked_in_at=checked_in_at, checked_out_at=checked_out_at,
                 hours=hours, auto_checked_out=False)
@@ -714,14 +733,14 @@ def check_approve_hours(leader, attendance) -> Attendance:
 
 
 def do_approve_hours(leader, attendance) -> Attendance:
-    from linli.points.actions import do_post
+    from linli.points.actions import do_post, points_for_hours
 
     activity = attendance.signup.activity
     with transaction.atomic():
         locked = Attendance.objects.select_for_update().get(pk=attendance.pk)
         if locked.status == HoursStatus.APPROVED:
             return locked  # approved before (maybe concurrently): its points are posted
-        points = int((locked.hours * activity.points_per_hour).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        points = points_for_hours(locked.hours, activity.points_per_hour)
         if points > 0:
             # The idempotency key makes this post once, however often approval runs.
             do_post(attendance.signup.user, points, "earn", idempotency_key=f"attendance:{locked.pk}",
@@ -753,10 +772,9 @@ def check_reject_hours(leader, attendance, reason) -> Attendance:
 
 def check_bulk_approve(leader, ids) -> int:
     """Approve every pending, checked-out attendance among `ids` the leader manages; the count approved."""
-    try:
-        ids = [int(pk) for pk in ids][:500]
-    except (TypeError, ValueError):
-        raise VolunteeringError("invalid", _("Choose the hours to approve."), field="ids") from None
+    if not isinstance(ids, (list, tuple)) or any(parse_id(pk) is None for pk in ids):
+        raise VolunteeringError("invalid", _("Choose the hours to approve."), field="ids")
+    ids = parse_ids(ids, limit=500)
     candidates = queries.attendances_for_manager(leader).filter(
         pk__in=ids, status=HoursStatus.PENDING, checked_out_at__isnull=False)
     approved = 0
@@ -860,16 +878,3 @@ def do_issue_certificate(actor, volunteer, organization, date_from, date_to, att
             continue  # a concurrent issue took the number: draw the next one
     raise VolunteeringError("busy", _("Please try again."))
 
-
-# Leaving and removal live in team_actions (which imports from here); re-exported lazily, so that
-# importing either module first works.
-TEAM_ACTIONS = frozenset({"check_leave_team", "do_leave_team", "check_decline_invitation", "do_decline_invitation",
-                          "check_remove_member", "do_remove_member"})
-
-
-def __getattr__(name):
-    if name in TEAM_ACTIONS:
-        from . import team_actions
-
-        return getattr(team_actions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

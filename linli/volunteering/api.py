@@ -8,6 +8,9 @@
     POST activities/{id}/cancel/         {"reason"}: cancel; sign-ups cancelled, volunteers told
     POST activities/{id}/signup/         {"venue"?} → the sign-up (confirmed or waitlisted)
     GET  signups/                        your sign-ups;  POST signups/{id}/cancel/
+    POST signups/{id}/mark/              {"checked_in_at"?, "checked_out_at"?}: a leader records a confirmed
+                                         volunteer present (default: the activity's whole time); 400
+                                         `already_verified`, `not_confirmed`, `activity_cancelled`
     GET  volunteers/                     volunteers of the teams you manage (ID numbers masked)
     GET  volunteers/me/  POST volunteers/register/   your record; register
     PATCH volunteers/me/                 edit your profile; identity fields → 400 `identity_not_editable`
@@ -15,6 +18,7 @@
     GET  attendances/?activity=          attendance of activities you run
     POST attendances/{id}/approve/  attendances/{id}/reject/ {"reason"}  attendances/bulk-approve/ {"ids"}
     POST scan/                           {"token", "lat"?, "lng"?}: check in, or out if already in
+                                         (400 `too_soon` within MIN_STAY of checking in)
     GET  certificates/                   your service certificates and those of organizations you manage
     POST certificates/                   {"volunteer"?, "organization", "date_from", "date_to"} → issue one
     GET  certificates/{number}/pdf/      the PDF (503 `pdf_unavailable` when the server lacks the CJK font)
@@ -35,6 +39,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
+from linli.core.ids import parse_id
 from linli.places.models import Area
 
 from . import actions, queries
@@ -52,6 +57,7 @@ from .serializers import (
     BulkResultSerializer,
     CertificateIssueSerializer,
     CertificateSerializer,
+    MarkAttendanceSerializer,
     MyVolunteerSerializer,
     ProfileUpdateSerializer,
     RegisterSerializer,
@@ -91,10 +97,9 @@ class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(ActivityListSerializer(page, many=True).data)
 
     def _activity(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            raise Http404 from None
+        pk = parse_id(pk)
+        if pk is None:
+            raise Http404
         activity = queries.visible_activity(self.request.user, pk)
         if activity is None:
             raise Http404
@@ -170,6 +175,21 @@ class SignupViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         signup = self.get_object()
         return Response(SignupSerializer(actions.check_cancel_signup(request.user, signup)).data)
 
+    @extend_schema(request=MarkAttendanceSerializer, responses={200: AttendanceSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def mark(self, request, pk=None):
+        """A leader records a confirmed volunteer present (the page's "mark present", with times)."""
+        signup_id = parse_id(pk)
+        signup = queries.signups_for_manager(request.user).filter(pk=signup_id).first() if signup_id else None
+        if signup is None:
+            raise Http404
+        data = MarkAttendanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attendance = actions.check_mark_attendance(
+            request.user, signup, data.validated_data.get("checked_in_at", signup.activity.starts_at),
+            data.validated_data.get("checked_out_at", signup.activity.ends_at))
+        return Response(AttendanceSerializer(queries.attendances_for_manager(request.user).get(pk=attendance.pk)).data)
+
 
 class VolunteerViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
     serializer_class = VolunteerSerializer
@@ -214,7 +234,7 @@ class VolunteerViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         volunteer = actions.check_update_volunteer(request.user, volunteer, **fields)
         return Response(MyVolunteerSerializer(volunteer).data)
 
-    @extend_schema(request=RegisterSerializer, responses={201: VolunteerSerializer, **ERRORS})
+    @extend_schema(request=RegisterSerializer, responses={201: MyVolunteerSerializer, **ERRORS})
     @action(detail=False, methods=["post"])
     def register(self, request):
         data = RegisterSerializer(data=request.data)
@@ -222,7 +242,7 @@ class VolunteerViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         fields = dict(data.validated_data)
         fields["area"] = _area_by_code(fields["area"])
         volunteer = actions.check_register_volunteer(request.user, **fields)
-        return Response(VolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
+        return Response(MyVolunteerSerializer(volunteer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RevealSerializer, 401: ERRORS[401], 404: ERRORS[404]})
     @action(detail=True, methods=["post"], url_path="reveal-id")
@@ -242,7 +262,8 @@ class AttendanceViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         queryset = queries.attendances_for_manager(self.request.user).order_by("-checked_in_at", "-id")
         activity = self.request.query_params.get("activity")
         if activity:
-            queryset = queryset.filter(signup__activity_id=int(activity) if activity.isdigit() else 0)
+            activity_id = parse_id(activity)
+            queryset = queryset.filter(signup__activity_id=activity_id) if activity_id else queryset.none()
         return queryset
 
     @extend_schema(parameters=[OpenApiParameter("activity", int)],

@@ -80,7 +80,9 @@ class ActivityForm(forms.Form):
             if not line.strip():
                 continue
             name, _sep, capacity = line.replace("，", ",").rpartition(",")
-            if not name.strip() or not capacity.strip().isdigit():
+            capacity = capacity.strip()
+            # isascii: "²".isdigit() is True, but int() refuses it.
+            if not name.strip() or not capacity.isascii() or not capacity.isdigit():
                 raise forms.ValidationError(_("Write each branch venue as: name, places"))
             branches.append({"name": name.strip(), "capacity": int(capacity)})
         return branches

@@ -30,10 +30,21 @@ def is_valid_resident_id(number: str) -> bool:
     return check_char(number[:17]) == number[17] and birth_date_of(number) is not None
 
 
+# Kept of a resident ID (18 characters): the province and city prefix, and the sequence and check
+# character; digits 7-14, the date of birth, never show.
+RESIDENT_ID_KEPT = (3, 4)
+# Kept of other documents (passports, permits: often 8-9 characters), so most of it stays hidden.
+OTHER_ID_KEPT = (1, 2)
+
+
 def mask(number: str) -> str:
-    """3502**********1234: the first and last four kept."""
+    """350***********1234 for a resident ID; E******78 for a passport; all stars when short."""
     if not number:
         return ""
-    if len(number) <= 8:
+    if len(number) == 18:
+        head, tail = RESIDENT_ID_KEPT
+    elif len(number) >= 8:
+        head, tail = OTHER_ID_KEPT
+    else:
         return "*" * len(number)
-    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+    return f"{number[:head]}{'*' * (len(number) - head - tail)}{number[-tail:]}"

@@ -1,5 +1,7 @@
-"""Outbox handlers: tell volunteers about promotions from the waiting list, tomorrow's activities,
-and being removed from a team."""
+"""Outbox handlers: tell volunteers about promotions from the waiting list, activities starting
+within a day (today or tomorrow), and being removed from a team."""
+
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +27,20 @@ def handle_message(message):
         title = _("You have a place: %(title)s") % {"title": activity.title}
         body = _("A place became free and is now yours. %(when)s at %(venue)s.") % {"when": when, "venue": signup.venue.name}
     else:
-        title = _("Reminder: %(title)s tomorrow") % {"title": activity.title}
+        title = _reminder_title(activity)
         body = _("%(when)s at %(venue)s. Scan the code at the venue to check in.") % {"when": when, "venue": signup.venue.name}
     notify([signup.user], message.topic, title, body, url=url, sms=True)
+
+
+def _reminder_title(activity) -> str:
+    """Reminders go out up to a day ahead: "today" or "tomorrow" by the local calendar date."""
+    day = timezone.localtime(activity.starts_at).date()
+    today = timezone.localdate()
+    if day == today:
+        return _("Reminder: %(title)s today") % {"title": activity.title}
+    if day == today + timedelta(days=1):
+        return _("Reminder: %(title)s tomorrow") % {"title": activity.title}
+    return _("Reminder: %(title)s on %(date)s") % {"title": activity.title, "date": day.strftime("%m-%d")}
 
 
 def handle_team_removed(message):

@@ -153,6 +153,12 @@ def attendances_for_manager(user):
     ).select_related("signup__user", "signup__user__volunteer", "signup__activity", "signup__venue")
 
 
+def signups_for_manager(user):
+    """Sign-ups of the activities the user runs (any status)."""
+    return Signup.objects.filter(activity__in=managed_activities(user).values("pk")).select_related(
+        "activity__organization__area", "user")
+
+
 def volunteers_for_manager(user):
     """Volunteers who are members of, or signed up with, an organization the user manages."""
     organizations = managed_organizations(user).values("pk")

@@ -2,19 +2,23 @@
 
 from rest_framework import serializers
 
+from linli.core.ids import MAX_ID
+
 from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
 from .models import Activity, Attendance, ServiceCertificate, Signup, Venue, Volunteer
 
 
 class VolunteerSerializer(serializers.ModelSerializer):
-    """A volunteer with the ID number masked (3502**********1234); the full one only through reveal."""
+    """A volunteer as their team's managers see them: the ID number masked (350***********1234) and no
+    date of birth, which with the area would give back the hidden digits; the full number only
+    through reveal (recorded)."""
 
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     area = serializers.CharField(source="area.code", read_only=True)
 
     class Meta:
         model = Volunteer
-        fields = ["number", "name", "gender", "id_type", "id_number", "birth_date", "area", "political_status",
+        fields = ["number", "name", "gender", "id_type", "id_number", "area", "political_status",
                   "education", "skills", "service_areas", "availability", "registered_at"]
 
 
@@ -34,10 +38,10 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class MyVolunteerSerializer(VolunteerSerializer):
-    """One's own record: with one's own mobile number."""
+    """One's own record: with one's own date of birth and mobile number."""
 
     class Meta(VolunteerSerializer.Meta):
-        fields = [*VolunteerSerializer.Meta.fields, "phone"]
+        fields = [*VolunteerSerializer.Meta.fields, "birth_date", "phone"]
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
@@ -97,7 +101,8 @@ class BranchSerializer(serializers.Serializer):
 
 
 class ActivityCreateSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="id of the team or organization that runs it")
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                            help_text="id of the team or organization that runs it")
     title = serializers.CharField(max_length=120)
     service_area = serializers.ChoiceField(ServiceArea.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
@@ -145,7 +150,8 @@ class CancelActivitySerializer(serializers.Serializer):
 
 
 class SignupRequestSerializer(serializers.Serializer):
-    venue = serializers.IntegerField(required=False, allow_null=True, help_text="a branch venue; the main one if empty")
+    venue = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+                                     help_text="a branch venue; the main one if empty")
 
 
 class AttendanceBriefSerializer(serializers.ModelSerializer):
@@ -191,7 +197,14 @@ class RejectSerializer(serializers.Serializer):
 
 
 class BulkApproveSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=500)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), max_length=500)
+
+
+class MarkAttendanceSerializer(serializers.Serializer):
+    """Times of the leader's record; either left out is the activity's start or end."""
+
+    checked_in_at = serializers.DateTimeField(required=False)
+    checked_out_at = serializers.DateTimeField(required=False)
 
 
 class BulkResultSerializer(serializers.Serializer):

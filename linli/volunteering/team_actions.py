@@ -1,4 +1,5 @@
-"""Leaving a volunteer team and being removed from one (re-exported by actions.py).
+"""Leaving a volunteer team and being removed from one (callers import this module directly:
+it imports from actions.py, so actions.py cannot import it back).
 
 check_leave_team(user, team)                      a member leaves, or an applicant withdraws
 check_decline_invitation(user, membership)        the invitee says no

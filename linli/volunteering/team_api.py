@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from linli.accounts.models import normalize_phone
 from linli.core.api import ActionErrorsMixin, error_responses
+from linli.core.ids import parse_id
 from linli.orgs.models import Organization
 from linli.places.models import Area
 
@@ -35,7 +36,6 @@ from .choices import JoinMode, MemberStatus
 from .models import TeamMembership, Volunteer
 
 ERRORS = error_responses(not_found="no such team or membership, or not one you may see or manage")
-MAX_ID = 2**63 - 1
 SEARCH_MAX_LENGTH = 100
 AREA_CODE_MAX_LENGTH = 32
 # Members listed by default: everyone but those who left (?status=left shows them).
@@ -44,10 +44,10 @@ CURRENT_STATUSES = (MemberStatus.ACTIVE, MemberStatus.APPLIED, MemberStatus.INVI
 
 def _id(value):
     """A path id as an int, or 404 for anything that is not one (strings, huge numbers)."""
-    value = str(value)
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+    number = parse_id(str(value))
+    if number is None:
         raise Http404
-    return int(value)
+    return number
 
 
 # -- serializers ----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +14,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core import qr
 from linli.core.errors import ActionError
+from linli.core.ids import parse_id, parse_ids
 from linli.points.actions import balance_of
 
 from . import actions, checkin, queries
-from .certificate_pdf import FontUnavailable, format_hours, render_certificate
+from .certificate_pdf import FontUnavailable, render_certificate
 from .choices import ActivityStatus, HoursStatus, SignupStatus
 from .forms import ActivityEditForm, ActivityForm, CancelActivityForm, CertificateForm, ProfileForm, RegisterForm, RejectForm
 from .models import Attendance, ServiceCertificate, Signup, Venue, Volunteer
@@ -72,7 +73,8 @@ def activity_detail(request, pk):
 @require_POST
 def signup(request, pk):
     activity = _visible_activity(request.user, pk)
-    venue = Venue.objects.filter(activity=activity, pk=request.POST.get("venue") or 0).first()
+    venue_id = parse_id(request.POST.get("venue"))
+    venue = Venue.objects.filter(activity=activity, pk=venue_id).first() if venue_id else None
     try:
         result = actions.check_signup(request.user, activity, venue)
     except ActionError as error:
@@ -163,12 +165,21 @@ def scan(request, token):
             result = actions.check_scan(request.user, token, request.POST.get("lat") or None,
                                         request.POST.get("lng") or None)
         except ActionError as error:
-            messages.error(request, error.message)
+            # too_soon is a second scan right after checking in (double tap, reload): the page then says
+            # when check-out opens (check_out_in below) instead of showing an error.
+            if error.code != "too_soon":
+                messages.error(request, error.message)
     attendance = None
     if venue is not None:
         attendance = Attendance.objects.filter(signup__activity=venue.activity, signup__user=request.user).first()
+    check_out_in = None
+    if attendance is not None and attendance.checked_out_at is None:
+        wait = attendance.checked_in_at + actions.MIN_STAY - timezone.now()
+        if wait.total_seconds() > 0:
+            check_out_in = -(-int(wait.total_seconds()) // 60)  # whole minutes, rounded up
     return render(request, "volunteering/scan.html", {
         "token": token, "venue": venue, "attendance": attendance, "result": result,
+        "check_out_in": check_out_in,
     })
 
 
@@ -218,12 +229,15 @@ def _managed_activity(user, pk):
 def roster(request, pk):
     activity = _managed_activity(request.user, pk)
     signups = list(queries.roster(activity))
-    pending = [s.attendance.pk for s in signups if hasattr(s, "attendance") and s.attendance.status ==
-               HoursStatus.PENDING and s.attendance.checked_out_at]
+    cancelled = activity.status == ActivityStatus.CANCELLED
+    # A cancelled activity's hours cannot be approved (check_approve_hours refuses): no approval offered.
+    pending = [] if cancelled else [
+        s.attendance.pk for s in signups if hasattr(s, "attendance") and s.attendance.status ==
+        HoursStatus.PENDING and s.attendance.checked_out_at]
     return render(request, "volunteering/roster.html", {
         "activity": activity, "venues": queries.venues_of(activity), "signups": signups,
-        "pending_ids": pending, "reject_form": RejectForm(),
-        "can_change": activity.status != ActivityStatus.CANCELLED and timezone.now() < activity.ends_at,
+        "pending_ids": pending, "reject_form": RejectForm(), "cancelled": cancelled,
+        "can_change": not cancelled and timezone.now() < activity.ends_at,
     })
 
 
@@ -274,11 +288,14 @@ def verify(request, pk):
     activity = _managed_activity(request.user, pk)
     try:
         if request.POST.get("reject"):
-            attendance = get_object_or_404(Attendance, pk=request.POST["reject"], signup__activity=activity)
+            reject_id = parse_id(request.POST["reject"])
+            if reject_id is None:
+                raise Http404
+            attendance = get_object_or_404(Attendance, pk=reject_id, signup__activity=activity)
             actions.check_reject_hours(request.user, attendance, request.POST.get("reason"))
             messages.success(request, _("The hours were rejected."))
         else:
-            ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = parse_ids(request.POST.getlist("ids"), limit=500)
             ids = list(Attendance.objects.filter(pk__in=ids, signup__activity=activity).values_list("pk", flat=True))
             count = actions.check_bulk_approve(request.user, ids)
             messages.success(request, _("%(count)d volunteers' hours approved; their points are posted.") % {"count": count})
@@ -312,7 +329,7 @@ def _managed_venue(user, pk):
 
 def _qr_context(request, venue):
     url = request.build_absolute_uri(reverse("volunteering:scan", args=[checkin.make_token(venue.pk)]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    svg = qr.svg(url, scale=6, border=2, sized=True)
     return {"venue": venue, "scan_url": url, "svg": svg, "rotate_seconds": checkin.rotate_seconds()}
 
 
@@ -415,12 +432,10 @@ def certificate_pdf(request, number):
 
 
 def verify_certificate(request, token):
-    """Public (no sign-in): whether the certificate is genuine, with its number, the masked name,
-    the hours and the date; nothing else. An unknown token is a 404 that says so."""
+    """Public (no sign-in): whether the certificate is genuine, with its number, the masked name
+    and the date; nothing else. An unknown token is a 404 that says so."""
     certificate = ServiceCertificate.objects.select_related("volunteer").filter(token=token[:64]).first()
-    context = {"certificate": certificate}
-    if certificate is not None:
-        context["hours"] = format_hours(certificate.hours)
-    response = render(request, "volunteering/certificate_verify.html", context, status=200 if certificate else 404)
+    response = render(request, "volunteering/certificate_verify.html", {"certificate": certificate},
+                      status=200 if certificate else 404)
     response["X-Robots-Tag"] = "noindex"
     return response

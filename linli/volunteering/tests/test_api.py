@@ -16,6 +16,7 @@ PATHS = {
     "/api/volunteering/activities/{id}/signup/": {"post"},
     "/api/volunteering/signups/": {"get"},
     "/api/volunteering/signups/{id}/cancel/": {"post"},
+    "/api/volunteering/signups/{id}/mark/": {"post"},
     "/api/volunteering/volunteers/": {"get"},
     "/api/volunteering/volunteers/me/": {"get"},
     "/api/volunteering/volunteers/register/": {"post"},
@@ -80,6 +81,13 @@ def test_the_manager_lists_cost_the_same_for_more_rows(client, leader, make_acti
     ("post", "/api/volunteering/attendances/bulk-approve/", {"ids": "all"}),
     ("post", "/api/volunteering/volunteers/register/", {"area": None}),
     ("post", "/api/volunteering/activities/", {"organization": "x", "capacity": -1}),
+    ("post", "/api/volunteering/activities/", {"organization": 2**70, "capacity": 1}),
+    ("post", "/api/volunteering/activities/1/signup/", {"venue": 2**70}),
+    ("post", "/api/volunteering/attendances/bulk-approve/", {"ids": [2**70]}),
+    ("post", "/api/volunteering/attendances/bulk-approve/", {"ids": ["²"]}),
+    ("post", "/api/volunteering/signups/99999999999999999999/mark/", {}),
+    ("post", "/api/volunteering/signups/²/mark/", {}),
+    ("post", "/api/volunteering/signups/1/mark/", {"checked_in_at": "yesterday"}),
 ])
 def test_bad_input_answers_a_json_error_never_a_500(client, volunteer, method, url, body):
     client.force_login(volunteer.user)
@@ -87,3 +95,23 @@ def test_bad_input_answers_a_json_error_never_a_500(client, volunteer, method, u
         getattr(client, method)(url)
     assert response.status_code in (400, 404), response.content[:300]
     assert {"code", "message"} <= set(response.json())
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999", "-1", "abc", "0"])
+def test_the_attendance_filter_takes_any_text(client, leader, make_activity, volunteer, value):
+    activity = make_activity()
+    check_mark_attendance(leader, check_signup(volunteer.user, activity), activity.starts_at, activity.ends_at)
+    client.force_login(leader)
+    response = client.get("/api/volunteering/attendances/", {"activity": value})
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert len(client.get("/api/volunteering/attendances/", {"activity": activity.pk}).json()["results"]) == 1
+
+
+def test_the_bulk_approval_action_refuses_what_is_not_an_id(leader):
+    from linli.volunteering.actions import VolunteeringError, check_bulk_approve
+
+    for ids in (["²"], [2**63], "12", [True], [None]):
+        with pytest.raises(VolunteeringError) as error:
+            check_bulk_approve(leader, ids)
+        assert error.value.field == "ids"
+    assert check_bulk_approve(leader, [2**63 - 1, "7"]) == 0

@@ -191,6 +191,7 @@ def test_the_qr_code_opens_a_public_page_that_shows_genuine_and_nothing_more(ser
     for secret in (served.name, served.number, served.id_number, served.masked_id_number, served.phone, team.name,
                    "敬老院助餐", "5.5"):
         assert secret not in html, secret
+    assert "hours" not in page.context  # not shown, so not computed either
 
 
 def test_a_forged_token_is_not_genuine_and_reveals_nothing(served, leader, team, clock, client):

@@ -138,3 +138,102 @@ def test_the_command_reminds_and_checks_out_and_is_safe_to_repeat(clock, make_ac
     call_command("volunteering_reminders")
     call_command("volunteering_reminders")
     assert capsys.readouterr().out.splitlines() == ["reminded 1, checked out 0", "reminded 0, checked out 0"]
+
+
+@pytest.mark.parametrize("lat, lng", [("nan", "nan"), ("nan", "118.101"), (float("nan"), 118.101),
+                                      ("inf", "118.101"), ("-inf", "nan"), ("91", "118.101"), ("24.471", "181")])
+def test_a_position_that_is_not_a_place_never_passes_the_geofence(clock, make_activity, volunteer, lat, lng):
+    activity = make_activity(starts_at=clock.now + timedelta(minutes=5), lat=24.471, lng=118.101, geofence_m=100)
+    check_signup(volunteer.user, activity)
+    # float("nan") parses and NaN > radius is False: it used to check in from anywhere.
+    assert refused(volunteer.user, checkin.make_token(activity.venues.get().pk), lat=lat, lng=lng) == "position_required"
+
+
+def test_nan_does_not_check_in_through_the_page_or_the_api(client, clock, make_activity, volunteer):
+    from django.urls import reverse
+
+    from linli.volunteering.models import Attendance
+
+    activity = make_activity(starts_at=clock.now + timedelta(minutes=5), lat=24.471, lng=118.101, geofence_m=100)
+    check_signup(volunteer.user, activity)
+    token = checkin.make_token(activity.venues.get().pk)
+    client.force_login(volunteer.user)
+    page = client.post(reverse("volunteering:scan", args=[token]), {"lat": "nan", "lng": "nan"}).content.decode()
+    assert 'data-testid="scan-result"' not in page and "alert-danger" in page
+    response = client.post("/api/volunteering/scan/", {"token": token, "lat": "NaN", "lng": "nan"},
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] in ("position_required", "invalid")
+    assert not Attendance.objects.exists()
+    inside = client.post("/api/volunteering/scan/", {"token": token, "lat": 24.4712, "lng": 118.1011},
+                         content_type="application/json")
+    assert inside.status_code == 200
+
+
+def test_a_second_scan_right_after_checking_in_does_not_check_out(clock, started, volunteer):
+    venue = started[2]
+    attendance = check_scan(volunteer.user, checkin.make_token(venue.pk))
+    clock.advance(seconds=5)  # a double tap, the camera reading twice, a reload
+    with pytest.raises(VolunteeringError) as error:
+        check_scan(volunteer.user, checkin.make_token(venue.pk))
+    opens = timezone.localtime(attendance.checked_in_at + timedelta(minutes=10)).strftime("%H:%M")
+    assert error.value.code == "too_soon" and opens in error.value.message
+    attendance.refresh_from_db()
+    assert attendance.checked_out_at is None
+    clock.advance(minutes=9, seconds=55)
+    assert str(check_scan(volunteer.user, checkin.make_token(venue.pk)).hours) == "0.17"
+
+
+def test_the_scan_page_says_when_check_out_opens_rather_than_an_error(client, clock, started, volunteer):
+    from django.urls import reverse
+
+    venue = started[2]
+    client.force_login(volunteer.user)
+    url = reverse("volunteering:scan", args=[checkin.make_token(venue.pk)])
+    assert 'data-testid="scan-result"' in client.post(url).content.decode()
+    clock.advance(seconds=3)
+    again = client.post(url).content.decode()
+    assert 'data-testid="scan-checked-in"' in again and "alert-danger" not in again
+    assert 'data-testid="scan-form"' not in again and "10" in again
+    clock.advance(minutes=4)
+    url = reverse("volunteering:scan", args=[checkin.make_token(venue.pk)])  # the code moved on meanwhile
+    assert 'data-testid="scan-checked-in"' in client.get(url).content.decode()  # a reload: the same
+    clock.advance(minutes=6)
+    page = client.get(reverse("volunteering:scan", args=[checkin.make_token(venue.pk)])).content.decode()
+    assert 'data-testid="scan-form"' in page and 'data-testid="scan-checked-in"' not in page
+
+
+def test_marking_rechecks_under_the_lock_that_the_hours_are_not_verified(leader, started, volunteer):
+    from linli.volunteering.actions import check_approve_hours, do_mark_attendance
+
+    activity, signup, venue = started
+    attendance = check_mark_attendance(leader, signup, activity.starts_at, activity.starts_at + timedelta(hours=2))
+    check_approve_hours(leader, attendance)
+    # As if approval landed between check_mark_attendance's status check and the write.
+    with pytest.raises(VolunteeringError) as error:
+        do_mark_attendance(signup, activity.starts_at, activity.starts_at + timedelta(hours=3))
+    assert error.value.code == "already_verified"
+    attendance.refresh_from_db()
+    assert (attendance.hours, attendance.status, attendance.method) == (2, "approved", "leader")
+
+
+def test_the_reminder_says_today_or_tomorrow_by_the_local_date(clock, make_activity, volunteer,
+                                                               django_capture_on_commit_callbacks):
+    from datetime import datetime
+
+    from linli.core.models import Notification
+    from linli.core.outbox import relay_pending
+
+    clock.now = timezone.make_aware(datetime(2026, 3, 5, 8, 0))  # 08:00 local time
+    today = make_activity(title="上午助老", starts_at=clock.now + timedelta(hours=3))
+    tomorrow = make_activity(title="清晨护河", starts_at=clock.now + timedelta(hours=22))  # 06:00 the next day
+    check_signup(volunteer.user, today)
+    check_signup(volunteer.user, tomorrow)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert do_send_reminders() == 2
+    relay_pending()
+    titles = list(Notification.objects.filter(topic="volunteering.reminder").values_list("title", flat=True))
+    [later_today] = [title for title in titles if "上午助老" in title]
+    [next_day] = [title for title in titles if "清晨护河" in title]
+    # Untranslated until the .po has the new msgid, so either language may show.
+    assert ("today" in later_today or "今天" in later_today) and "明天" not in later_today
+    assert "tomorrow" in next_day or "明天" in next_day

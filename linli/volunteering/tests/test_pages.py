@@ -102,3 +102,56 @@ def test_leader_pages_are_not_there_for_others(client, personas, name):
                  personas.department_handler, personas.outsider):
         client.force_login(user)
         assert client.get(reverse(f"volunteering:{name}")).status_code == 404
+
+
+def test_the_signup_page_takes_any_venue_text(client, volunteer, make_activity):
+    activity = make_activity(branches=[{"name": "分会场", "capacity": 1}])
+    client.force_login(volunteer.user)
+    for venue in ("abc", "²", "99999999999999999999"):
+        assert client.post(reverse("volunteering:signup", args=[activity.pk]), {"venue": venue}).status_code == 302
+    assert Signup.objects.get(user=volunteer.user).venue.is_main  # not a venue: the main one
+
+
+def test_the_verify_page_takes_any_id_text(client, leader, volunteer, make_activity):
+    from linli.volunteering.actions import check_mark_attendance
+
+    activity = make_activity()
+    attendance = check_mark_attendance(leader, check_signup(volunteer.user, activity), activity.starts_at,
+                                       activity.ends_at)
+    client.force_login(leader)
+    url = reverse("volunteering:verify", args=[activity.pk])
+    for reject in ("abc", "²", "99999999999999999999"):
+        assert client.post(url, {"reject": reject, "reason": "没来"}).status_code == 404
+    assert client.post(url, {"ids": ["²", "٣", "abc", "99999999999999999999"]}).status_code == 302
+    attendance.refresh_from_db()
+    assert attendance.status == "pending"
+    client.post(url, {"ids": ["²", str(attendance.pk)]})
+    attendance.refresh_from_db()
+    assert attendance.status == "approved"
+
+
+def test_a_branch_written_with_other_digits_is_a_form_error(client, tree, team, leader):
+    client.force_login(leader)
+    start = timezone.localtime() + timedelta(days=3)
+    form = {"organization": team.pk, "title": "为老招手停", "service_area": "elderly", "area": tree.community_a.pk,
+            "place": "坑内社区", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "capacity": 10, "points_per_hour": 10,
+            "branches": "文安分会场, ²"}
+    response = client.post(reverse("volunteering:create"), form)
+    assert response.status_code == 200 and not Activity.objects.exists()
+
+
+def test_a_cancelled_activity_offers_no_check_in_code_and_no_marking(client, leader, volunteer, make_activity):
+    from linli.volunteering.actions import check_cancel_activity
+
+    activity = make_activity()
+    check_signup(volunteer.user, activity)
+    client.force_login(leader)
+    url = reverse("volunteering:roster", args=[activity.pk])
+    page = client.get(url).content.decode()
+    assert 'data-testid="show-qr"' in page and 'data-testid="mark-present"' in page
+    check_cancel_activity(leader, activity, "暴雨")
+    page = client.get(url).content.decode()
+    assert 'data-testid="activity-cancelled"' in page
+    for button in ("show-qr", "mark-present", "bulk-approve", "edit-activity", "cancel-activity"):
+        assert f'data-testid="{button}"' not in page, button

@@ -112,3 +112,43 @@ def test_another_teams_leader_cannot_touch_this_team(client, tree, team, make_ac
     assert client.get(reverse("volunteering:qr", args=[activity.venues.get().pk])).status_code == 404
     with pytest.raises(Http404):
         check_create_activity(other_leader, team, **_activity_fields(tree))
+
+
+def test_the_leader_marks_attendance_through_the_api_and_nobody_else_can(client, tree, everyone, make_activity,
+                                                                         make_volunteer, leader):
+    from linli.accounts.choices import Role
+    from linli.orgs.actions import do_create_organization
+    from linli.volunteering.models import Attendance
+
+    other_team = do_create_organization(parent=None, name="四色帮帮团", kind="volunteer_team", area=tree.street_a)
+    everyone["other_teams_leader"] = make_person("13900000062", "别队队长", Role.VOLUNTEER_TEAM_LEADER,
+                                                 organization=other_team)
+    activity = make_activity()
+    signup = check_signup(everyone["volunteer"], activity)
+    url = f"/api/volunteering/signups/{signup.pk}/mark/"
+    for name, user in everyone.items():
+        if name != "leader":
+            client.force_login(user)
+            response = client.post(url, {}, content_type="application/json")
+            assert response.status_code == 404 and response.json()["code"], name
+    assert not Attendance.objects.exists()
+    client.force_login(leader)
+    start = activity.starts_at + timedelta(minutes=30)
+    response = client.post(url, {"checked_in_at": start.isoformat(),
+                                 "checked_out_at": (start + timedelta(hours=1, minutes=30)).isoformat()},
+                           content_type="application/json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["method"], body["hours"], body["status"], body["activity"]) == ("leader", "1.50", "pending", activity.pk)
+    whole = client.post(url, {}, content_type="application/json").json()  # no times: the activity's whole time
+    assert whole["hours"] == "3.00" and Attendance.objects.count() == 1
+    backwards = client.post(url, {"checked_in_at": start.isoformat(), "checked_out_at": start.isoformat()},
+                            content_type="application/json")
+    assert backwards.status_code == 400 and backwards.json()["fields"]
+    client.post(f"/api/volunteering/attendances/{whole['id']}/approve/")
+    again = client.post(url, {}, content_type="application/json")
+    assert again.status_code == 400 and again.json()["code"] == "already_verified"
+    waiting = check_signup(make_volunteer("13900000063", "候补者").user, make_activity(capacity=1, title="满员"))
+    other = check_signup(make_volunteer("13900000064", "第二位").user, waiting.activity)
+    refused = client.post(f"/api/volunteering/signups/{other.pk}/mark/", {}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "not_confirmed"

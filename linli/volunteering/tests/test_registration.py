@@ -17,7 +17,16 @@ def test_the_resident_id_checksum_is_checked():
     assert not idnumbers.is_valid_resident_id("110105194912310021")  # wrong check character
     assert not idnumbers.is_valid_resident_id("11010519491331002X"[:17] + idnumbers.check_char("11010519491331002"))
     assert not idnumbers.is_valid_resident_id("1101051949123100")  # too short
-    assert idnumbers.mask("350203199001011234") == "3502**********1234"
+
+
+
+def test_the_mask_never_shows_the_birth_date_digits():
+    assert idnumbers.mask("350203199001011234") == "350***********1234"
+    assert idnumbers.mask("11010519491231002X") == "110***********002X"
+    for number in ("350203199001011234", "11010519491231002X"):
+        assert number[6:14] not in idnumbers.mask(number) and number[3:14] not in idnumbers.mask(number)
+    assert idnumbers.mask("E12345678") == "E******78"  # a passport: most of it hidden
+    assert idnumbers.mask("A1234") == "*****" and idnumbers.mask("") == ""
 
 
 def test_registration_gives_a_volunteer_number_and_takes_the_birth_date_from_the_id(tree, make_volunteer):
@@ -47,6 +56,12 @@ def test_one_id_number_registers_once(tree, make_volunteer):
     assert refused.value.code == "duplicate_id"
 
 
+def test_the_volunteer_sees_their_own_date_of_birth(client, volunteer):
+    client.force_login(volunteer.user)
+    me = client.get("/api/volunteering/volunteers/me/").json()
+    assert me["birth_date"] == "1990-01-01" and me["id_number"] == volunteer.masked_id_number
+
+
 def test_registering_through_the_api(client, tree, personas):
     client.force_login(personas.resident)
     body = {"area": tree.community_a.code, "gender": "male", "id_number": resident_id(9).lower(),
@@ -68,7 +83,12 @@ def test_lists_and_api_show_the_id_masked(client, leader, volunteer, make_activi
     listed = client.get("/api/volunteering/volunteers/").json()["results"]
     assert [v["id_number"] for v in listed] == [volunteer.masked_id_number]
     assert volunteer.id_number not in client.get("/api/volunteering/volunteers/").content.decode()
-    assert client.get(f"/api/volunteering/volunteers/{volunteer.number}/").json()["id_number"] == "3502**********" + volunteer.id_number[-4:]
+    detail = client.get(f"/api/volunteering/volunteers/{volunteer.number}/").json()
+    assert detail["id_number"] == "350***********" + volunteer.id_number[-4:]
+    # The date of birth is the ID's digits 7-14: with the area code and the kept ends it gave the number back.
+    assert "birth_date" not in listed[0] and "birth_date" not in detail
+    body = client.get("/api/volunteering/volunteers/").content.decode()
+    assert "1990-01-01" not in body and "19900101" not in body
     activity_id = volunteer.user.activity_signups.get().activity_id
     page = client.get(reverse("volunteering:roster", args=[activity_id])).content.decode()
     assert volunteer.masked_id_number in page and volunteer.id_number not in page

@@ -9,7 +9,7 @@ from linli.accounts.choices import Role
 from linli.core.models import Notification
 from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization
-from linli.volunteering import actions
+from linli.volunteering import actions, team_actions
 from linli.volunteering.models import Signup, TeamMembership, TeamSettings
 
 from .conftest import resident_id
@@ -456,7 +456,7 @@ def test_two_leaders_leaving_at_once_leave_one_behind(team, leader, make_volunte
     def leave(user):
         barrier.wait()
         try:
-            outcomes.append(actions.check_leave_team(type(user).objects.get(pk=user.pk), team).status)
+            outcomes.append(team_actions.check_leave_team(type(user).objects.get(pk=user.pk), team).status)
         except actions.VolunteeringError as error:
             outcomes.append(error.code)
         finally:

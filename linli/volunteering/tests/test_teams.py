@@ -44,3 +44,19 @@ def test_only_volunteer_teams_and_only_their_leaders(personas, team, volunteer):
         check_join_team(volunteer.user, personas.department)
     with pytest.raises(Http404):
         check_set_join_mode(make_person("13900000071", "路人乙"), team, "open")
+
+
+@pytest.mark.parametrize("first, second", [("actions", "team_actions"), ("team_actions", "actions")])
+def test_the_two_action_modules_import_in_either_order_without_a_module_getattr(first, second):
+    import os
+    import subprocess
+    import sys
+
+    from linli.volunteering import actions
+
+    # team_actions imports from actions; actions no longer re-exports team_actions lazily.
+    assert not hasattr(actions, "__getattr__") and not hasattr(actions, "check_leave_team")
+    code = (f"import django; django.setup(); import linli.volunteering.{first}, linli.volunteering.{second}; "
+            "from linli.volunteering import team_actions; assert callable(team_actions.check_leave_team)")
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", **os.environ}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
