@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.places.choices import AreaLevel
 
@@ -14,7 +15,7 @@ class RewardForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=None, required=False, label=_("Provider"),
                                       help_text=_("Empty: the community itself gives it."))
     name = forms.CharField(max_length=100, label=_("Name"))
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Description"))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=pgettext_lazy("reward", "Description"))
     kind = forms.ChoiceField(choices=RewardKind.choices, label=_("Kind"))
     cost = forms.IntegerField(min_value=1, max_value=MAX_POINTS, label=_("Points needed"))
     stock = forms.IntegerField(min_value=0, max_value=MAX_POINTS, label=_("In stock"))

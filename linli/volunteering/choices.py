@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -54,7 +55,7 @@ class JoinMode(models.TextChoices):
 class MemberStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     INVITED = "invited", _("Invited")
-    ACTIVE = "active", _("Member")
+    ACTIVE = "active", pgettext_lazy("volunteer team", "Member")
     LEFT = "left", _("Left")
 
 
@@ -77,4 +78,4 @@ class AttendanceMethod(models.TextChoices):
 class HoursStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for verification")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("hours", "Rejected")

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.places.models import Area
 
@@ -25,7 +26,7 @@ class RegisterForm(forms.Form):
     area = forms.ModelChoiceField(
         Area.objects.filter(level__in=["community", "street"]).order_by("path"), label=_("Your community or street")
     )
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
     id_number = forms.CharField(label=_("ID number"), max_length=40)
@@ -62,7 +63,7 @@ class ActivityForm(forms.Form):
     branches = forms.CharField(
         label=_("Branch venues"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: name, places (e.g. 文安社区分会场, 20)"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=pgettext_lazy("activity", "Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
