@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.actions import client_ip
+from linli.core import media
 from linli.core.ids import parse_ids
 from linli.core.ratelimit import rate_limit, user_ident
 from linli.core.scoping import scope_for
@@ -426,14 +427,7 @@ def photo(request, pk, thumbnail=False):
     )
     if not visible:
         raise Http404
-    field = item.thumbnail if thumbnail and item.thumbnail else item.image
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return media.photo_response(item, thumbnail)
 
 
 # -- lists ---------------------------------------------------------------------------

@@ -304,3 +304,18 @@ def process_images(files, rule: MediaRule) -> list[ProcessedImage]:
             error.index = index
             raise
     return results
+
+
+def photo_response(photo, thumbnail=False):
+    """A stored photo (or its thumbnail) as a private, cacheable JPEG response; Http404 when the
+    file is gone. The caller has checked that the user may see it: media has no public URL."""
+    from django.http import FileResponse, Http404
+
+    field = photo.thumbnail if thumbnail and photo.thumbnail else photo.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core import media
 from linli.core.errors import ActionError
 from linli.orgs.models import Organization
 from linli.volunteering.choices import MemberStatus
@@ -117,14 +118,7 @@ def photo(request, pk, thumbnail=False):
     item = ServiceOrderPhoto.objects.filter(pk=pk).first()
     if item is None or not queries.orders_for(request.user).filter(pk=item.order_id).exists():
         raise Http404
-    field = item.thumbnail if thumbnail and item.thumbnail else item.image
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return media.photo_response(item, thumbnail)
 
 
 def _params(request, action):

@@ -12,14 +12,10 @@ from django.db import transaction
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
-from linli.cases.demo import load_cases
 from linli.orgs.actions import check_add_membership, check_create_organization, check_create_pairing
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.places.actions import check_create_area, do_create_area
 from linli.places.models import Area
-from linli.points.demo import load_points
-from linli.service_orders.demo import load_service_orders
-from linli.volunteering.demo import load_volunteering
 
 from . import data, geo
 
@@ -147,6 +143,13 @@ class Loader:
 
 def load_demo() -> DemoResult:
     """Create whatever part of the demo is missing; returns what was created and the account table."""
+    # The apps' loaders import core.demo.moments: imported here, not at the top, so that either
+    # side can be imported first.
+    from linli.cases.demo import load_cases
+    from linli.points.demo import load_points
+    from linli.service_orders.demo import load_service_orders
+    from linli.volunteering.demo import load_volunteering
+
     loader = Loader()
     with transaction.atomic():
         loader.superuser()
