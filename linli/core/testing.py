@@ -14,7 +14,8 @@ Organizations (created by `personas`): 市政园林局 (department) and 开元�
 (women's federation), both serving street A.
 
 Also: `clock` (frozen timezone.now you move by hand), `sms_outbox` with
-`code_from(outbox, phone)` for one-time login codes.
+`code_from(outbox, phone)` for one-time login codes, `demo_once` (the demo loaded once per
+test module, rolled back after it).
 """
 
 import re
@@ -163,3 +164,29 @@ def code_from(outbox, phone=None):
         if phone is None or to == phone:
             return re.search(r"\b(\d{6})\b", message).group(1)
     raise AssertionError(f"no SMS to {phone}")
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`manage.py load_demo`'s output, the demo loaded once for a whole test module inside a
+    transaction that is rolled back after the module; each test (with `db`) runs in a savepoint
+    within it. Loading the demo takes 8–14 s: once per module instead of once per test."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=fast, MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = StringIO()
+            call_command("load_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -18,8 +18,8 @@ CASE_MODELS = [Case, CaseEvent, CasePhoto, Category, RoutingRule]
 
 
 @pytest.fixture
-def demo_loaded(db):
-    call_command("load_demo", stdout=StringIO())
+def demo_loaded(demo_once, db):
+    return demo_once
 
 
 def children(category):

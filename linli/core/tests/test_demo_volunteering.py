@@ -26,11 +26,8 @@ from linli.volunteering.models import Activity, Attendance, ServiceCertificate, 
 
 
 @pytest.fixture
-def demo_output(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
+def demo_output(demo_once, db):
+    return demo_once
 
 
 def ledger():
