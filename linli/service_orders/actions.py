@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from linli.core import workflow
+from linli.core.ids import parse_id
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
@@ -58,7 +59,6 @@ from .errors import ActionNotAllowed, ServiceOrderError
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent, ServiceOrderPhoto
 
 A = OrderAction
-MAX_ID = 2**63 - 1
 PARAMS = {
     A.DISPATCH: ("team", "note"),
     A.PUBLISH: ("note",),
@@ -78,16 +78,6 @@ PARAMS = {
 
 
 clean_text = partial(workflow.clean_text, error=ServiceOrderError)
-
-
-def _int(value):
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        return None
-    try:
-        number = int(str(value).strip()) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if abs(number) <= MAX_ID else None  # the database's integers end there
 
 
 def _when(value, field):
@@ -157,7 +147,7 @@ def _offering(value):
         return None
     if isinstance(value, ServiceOffering):
         return value
-    pk = _int(value)
+    pk = parse_id(value)
     offering = ServiceOffering.objects.filter(pk=pk, active=True).first() if pk is not None else None
     if offering is None:
         raise ServiceOrderError("unknown_offering", _("No such service on the menu."), field="offering")
@@ -244,7 +234,7 @@ def _team(value, field="team"):
         return value
     if value in (None, ""):
         return None
-    pk = _int(value)
+    pk = parse_id(value)
     team = Organization.objects.filter(pk=pk, kind=queries.TEAM_KIND).first() if pk is not None else None
     if team is None:
         raise ServiceOrderError("unknown_team", _("No such volunteer team."), field=field)
@@ -258,7 +248,7 @@ def _user_ids(values, field):
         raise ServiceOrderError("volunteers_required", _("Choose at least one volunteer."), field=field)
     ids = []
     for value in values:
-        pk = _int(value)
+        pk = parse_id(value)
         if pk is None:
             raise ServiceOrderError("not_a_member", _("Choose members of the team."), field=field)
         if pk not in ids:
@@ -341,7 +331,7 @@ def _clean_hours(order, value, recorded=False):
     assignments = {a.user_id: a for a in order.assignments.all()}
     hours = {}
     for key, amount in value.items():
-        pk = _int(key)
+        pk = parse_id(key)
         if pk not in assignments:
             raise ServiceOrderError("not_assigned", _("This person was not sent on the order."), field="hours")
         if not recorded and assignments[pk].recorded_at is not None:

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from linli.core import media
 from linli.core.api import ApiErrorSerializer
+from linli.core.ids import MAX_ID, parse_id
 from linli.orgs.models import Organization
 
 from . import actions, queries
@@ -30,7 +31,6 @@ from .choices import TRANSITIONS, OfferingKind, OrderAction, OrderStatus
 from .errors import ActionNotAllowed, ServiceOrderError
 from .models import ServiceOffering, ServiceOrder
 
-MAX_ID = 2**63 - 1
 ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="invalid input: `code`, `message`, maybe `fields`"),
     401: OpenApiResponse(ApiErrorSerializer, description="not signed in"),
@@ -231,11 +231,8 @@ class ServiceOfferingViewSet(ErrorsMixin, viewsets.GenericViewSet):
 
 
 def _pk(value):
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < pk <= MAX_ID:
+    pk = parse_id(value)
+    if pk is None:
         raise Http404
     return pk
 

@@ -38,7 +38,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.models import mainland_mobile_validator, normalize_phone
+from linli.accounts.models import User, mainland_mobile_validator, normalize_phone
 from linli.core.errors import ActionError
 from linli.core.ids import parse_id, parse_ids
 from linli.core.outbox import emit
@@ -259,6 +259,16 @@ def check_invite(leader, team, user) -> TeamMembership:
     if existing and existing.status == MemberStatus.ACTIVE:
         return existing
     return _do_set_membership(team, user, MemberStatus.INVITED, leader)
+
+
+def check_invite_by_phone(leader, team, phone) -> TeamMembership:
+    """`check_invite` for the person signed up with this mobile number (the page and the API
+    invite by number); `unknown_phone` when nobody is."""
+    number = normalize_phone(phone or "")[:11]
+    invitee = User.objects.filter(phone=number, is_active=True).first() if number else None
+    if invitee is None:
+        raise VolunteeringError("unknown_phone", _("No one has signed up with this mobile number yet."), field="phone")
+    return check_invite(leader, team, invitee)
 
 
 def check_decide_membership(leader, membership, approve: bool) -> TeamMembership:

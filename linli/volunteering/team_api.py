@@ -16,7 +16,6 @@ Errors: 400 with the actions' codes; 404 for a team you cannot see or do not man
 membership outside the team.
 """
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,6 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from linli.accounts.models import normalize_phone
 from linli.core.api import ActionErrorsMixin, error_responses
 from linli.core.ids import parse_id
 from linli.orgs.models import Organization
@@ -254,12 +252,7 @@ class TeamViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         team = self._managed_team(pk)
         data = TeamInviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phone = normalize_phone(data.validated_data["phone"])[:11]
-        invitee = get_user_model().objects.filter(phone=phone, is_active=True).first() if phone else None
-        if invitee is None:
-            raise actions.VolunteeringError("unknown_phone", _("No one has signed up with this mobile number yet."),
-                                            field="phone")
-        return self._member(actions.check_invite(request.user, team, invitee))
+        return self._member(actions.check_invite_by_phone(request.user, team, data.validated_data["phone"]))
 
     @extend_schema(parameters=[MEMBERSHIP_PARAMETER], request=TeamDecisionSerializer,
                    responses={200: TeamMemberSerializer, **ERRORS})

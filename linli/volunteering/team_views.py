@@ -5,14 +5,12 @@ how people join."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import normalize_phone
 from linli.core.errors import ActionError
 from linli.orgs.models import Organization
 
@@ -141,13 +139,8 @@ def set_join_mode(request, pk):
 @require_POST
 def invite(request, pk):
     team = _managed_team(request.user, pk)
-    phone = normalize_phone(request.POST.get("phone"))[:11]
-    invitee = get_user_model().objects.filter(phone=phone, is_active=True).first() if phone else None
-    if invitee is None:
-        messages.error(request, _("No one has signed up with this mobile number yet."))
-        return redirect("volunteering:manage_team", pk=team.pk)
     try:
-        membership = actions.check_invite(request.user, team, invitee)
+        membership = actions.check_invite_by_phone(request.user, team, request.POST.get("phone"))
     except ActionError as error:
         messages.error(request, error.message)
     else:
