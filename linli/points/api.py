@@ -387,11 +387,8 @@ class AdjustmentView(ActionErrorsMixin, APIView):
         else:
             phone = normalize_phone(data["mobile"])
             person = User.objects.filter(phone=phone).first() if phone else None
-        if person is None:
-            # A staff member who may not adjust at all learns that first (403), as for a known person.
-            if not (scope := queries.manage_scope(request.user)).is_global and not scope.area_paths:
-                raise PermissionDenied
-            raise Http404
+        # Nobody with this id or number: check_adjust answers as for a person outside the area (404),
+        # after telling a staff member who may not correct points at all (403).
         entry = actions.check_adjust(request.user, person, data["delta"], data["reason"], data["key"])
         entry.balance = actions.balance_of(person)
         entry.person = masked_person(person)

@@ -213,8 +213,6 @@ def adjust(request):
         data = form.cleaned_data
         person = User.objects.filter(phone=data["mobile"]).first()
         try:
-            if person is None:
-                raise Http404
             entry = actions.check_adjust(request.user, person, data["delta"], data["reason"], data["key"])
         except Http404:
             messages.error(request, _("No resident with this mobile number lives in your area."))
