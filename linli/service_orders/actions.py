@@ -214,8 +214,9 @@ PRECONDITIONS = {
     A.PUBLISH: lambda order, now: order.published_at is None,
     A.GRAB: lambda order, now: order.published_at is not None,
     A.RATE: lambda order, now: order.rating is None,
-    A.RECORD_HOURS: lambda order, now: order.assignments.filter(recorded_at__isnull=True).exists(),
-    A.CORRECT_HOURS: lambda order, now: order.assignments.filter(recorded_at__isnull=False).exists(),
+    # .all(): the detail page and API prefetch the assignments, so listing the actions costs no query.
+    A.RECORD_HOURS: lambda order, now: any(a.recorded_at is None for a in order.assignments.all()),
+    A.CORRECT_HOURS: lambda order, now: any(a.recorded_at is not None for a in order.assignments.all()),
 }
 WORKFLOW = workflow.Workflow(
     model=ServiceOrder, transitions=TRANSITIONS, params=PARAMS, parties_of=queries.parties_of, timeline=TIMELINE,
