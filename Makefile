@@ -17,9 +17,13 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); a module's tests stay on one worker so its
+# module-scoped fixtures (the demo) load once. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: install assets browser
 	mkdir -p var/static
-	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=10 $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 

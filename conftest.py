@@ -43,15 +43,58 @@ def _background_work_in_the_request(settings):
     settings.HOTLINE_IMPORT_IN_THREAD = False
 
 
+def _on_postgresql():
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _postgresql_required():
+    """CI's PostgreSQL pass sets LINLI_REQUIRE_POSTGRESQL=1: a lost DATABASE_URL must not turn
+    the race tests into silent skips on SQLite."""
+    return os.environ.get("LINLI_REQUIRE_POSTGRESQL") == "1"
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `slow` (minutes each, e.g. the 100,000-row hotline import) run only with
-    LINLI_SLOW_TESTS=1; the benchmark scripts under bench/ measure the same paths."""
+    LINLI_SLOW_TESTS=1; the benchmark scripts under bench/ measure the same paths.
+    Tests marked `postgresql` skip on SQLite, unless PostgreSQL is required: then the run stops."""
+    if _postgresql_required() and not _on_postgresql():
+        raise pytest.UsageError("LINLI_REQUIRE_POSTGRESQL=1 but DATABASE_URL does not name a PostgreSQL database")
+    if not _on_postgresql():
+        needs_server = pytest.mark.skip(reason="postgresql: concurrent connections need a server database")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(needs_server)
     if os.environ.get("LINLI_SLOW_TESTS") == "1":
         return
     skip = pytest.mark.skip(reason="slow: set LINLI_SLOW_TESTS=1 to run it")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.skipped and "postgresql" in item.keywords and _postgresql_required():
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid}: a PostgreSQL test skipped although PostgreSQL is required"
+    return report
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if _on_postgresql() else 'SQLite'}" + (
+        " (required)" if _postgresql_required() else "")
+
+
+def pytest_terminal_summary(terminalreporter):
+    ran = [r for r in terminalreporter.stats.get("passed", []) if "postgresql" in r.keywords and r.when == "call"]
+    failed = [r for r in terminalreporter.stats.get("failed", []) if "postgresql" in r.keywords]
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgresql" in r.keywords]
+    database = "PostgreSQL" if _on_postgresql() else "SQLite"
+    terminalreporter.write_line(
+        f"Ran on {database}: {len(ran)} PostgreSQL race tests passed, {len(failed)} failed, {len(skipped)} skipped")
 
 
 

@@ -314,9 +314,7 @@ def _race(n, target):
     return results
 
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent connections need a server database"
-)
+needs_postgresql = pytest.mark.postgresql
 
 
 @needs_postgresql

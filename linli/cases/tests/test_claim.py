@@ -101,10 +101,9 @@ def test_the_second_claim_is_refused(case_at, personas):
     assert CaseEvent.objects.filter(case=case, action="claim").count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_units_claim_at_once(case_at, personas):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite takes one write lock per database, so two claims cannot overlap; run on PostgreSQL")
     case = case_at(CaseStatus.ACCEPTED, publish=True)
     claimants = [personas.department_handler.pk, personas.org_admin.pk]
     barrier = threading.Barrier(len(claimants))

@@ -354,9 +354,7 @@ def in_own_connection(function):
 # Not a transactional test: the flush after one would also empty the holiday calendar
 # that the data migration shipped. The messages are committed from another connection
 # instead, and removed again at the end.
-@pytest.mark.skipif(
-    not connection.features.has_select_for_update_skip_locked, reason="needs SELECT … FOR UPDATE SKIP LOCKED"
-)
+@pytest.mark.postgresql  # SELECT … FOR UPDATE SKIP LOCKED
 @pytest.mark.django_db
 def test_concurrent_relays_deliver_each_message_exactly_once(recorder):
     ids = in_own_connection(

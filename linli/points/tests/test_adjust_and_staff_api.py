@@ -257,14 +257,13 @@ def test_pages_refuse_ids_that_are_not_ascii_digits(client, personas, reward):
     assert client.post("/points/redemptions/99999999999999999999999/cancel/").status_code == 404
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_of_an_adjustment_post_once(tree, personas):
     import threading
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     key, start, errors, ids = uuid.uuid4(), threading.Barrier(4), [], []
 
     def run():

@@ -68,10 +68,9 @@ def test_only_accounts_with_old_points_are_touched(personas, clock):
     assert balance_of(personas.grid_worker) == 10
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_post_once(tree, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     for n, person in enumerate((personas.resident, personas.grid_worker, personas.community_staff)):
         give(person, 10 + n, f"old{n}")
     later = timezone.now() + timezone.timedelta(days=400)

@@ -44,10 +44,9 @@ def test_spending_takes_the_oldest_points_first(personas, clock):
     assert PointsEntry.objects.get(idempotency_key="new").remaining == 3
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_key_post_once(tree, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     start = threading.Barrier(8)
     errors = []
 

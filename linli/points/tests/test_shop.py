@@ -140,10 +140,9 @@ def run_concurrently(count, work):
     return results, errors
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_redemptions_against_points_for_ten(tree, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     reward = make_reward(tree.community_a, stock=100)
     give(personas.resident, 100, "e1")
     results, errors = run_concurrently(50, lambda n: check_redeem(personas.resident, reward.pk))
@@ -153,10 +152,9 @@ def test_fifty_concurrent_redemptions_against_points_for_ten(tree, personas):
     assert not PointsEntry.objects.filter(remaining__lt=0).exists()
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_redemptions_stop_when_the_stock_runs_out(tree, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     reward = make_reward(tree.community_a, stock=5)
     give(personas.resident, 1000, "e1")
     results, errors = run_concurrently(20, lambda n: check_redeem(personas.resident, reward.pk))
@@ -164,10 +162,9 @@ def test_concurrent_redemptions_stop_when_the_stock_runs_out(tree, personas):
     assert balance_of(personas.resident) == 950 and Reward.objects.get(pk=reward.pk).stock == 0
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_cancellations_refund_once(tree, personas):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections: PostgreSQL")
     reward = make_reward(tree.community_a)
     give(personas.resident, 10, "e1")
     redemption = check_redeem(personas.resident, reward.pk)

@@ -34,10 +34,9 @@ def test_a_stale_second_grab_is_refused(make_order, leader, second_team):
     assert ServiceOrderEvent.objects.filter(order=order, action="grab").count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_teams_grab_at_once_and_exactly_one_wins(make_order, leader, team, second_team):
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite takes one write lock per database, so two grabs cannot overlap; run on PostgreSQL")
     grabbers = {leader.pk: team.pk, second_team[1].pk: second_team[0].pk}
     for _round in range(5):
         order = make_order(published=True)

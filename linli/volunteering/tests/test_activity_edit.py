@@ -409,12 +409,11 @@ def test_my_sign_ups_page_stays_one_query_per_page(client, leader, make_activity
 # -- concurrency (PostgreSQL) -----------------------------------------------------------------
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_raising_places_while_people_sign_up_never_overfills(make_activity, make_volunteer, leader):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     import threading
 
     activity = make_activity(capacity=2)
@@ -449,12 +448,11 @@ def test_raising_places_while_people_sign_up_never_overfills(make_activity, make
     assert confirmed[:4] == ["confirmed"] * 4
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_while_people_sign_up_leaves_no_live_sign_up(make_activity, make_volunteer, leader):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     import threading
 
     activity = make_activity(capacity=3)

@@ -119,13 +119,12 @@ def test_who_may_issue(served, leader, team, clock, personas, make_volunteer):
     assert ServiceCertificate.objects.count() == 1
 
 
+@pytest.mark.postgresql
 def test_concurrent_issues_draw_distinct_numbers(transactional_db, served, leader, team, clock):
     import threading
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
     barrier, errors = threading.Barrier(6), []
 
     def issue_one():

@@ -76,14 +76,13 @@ def test_bulk_approval_through_the_api(client, leader, make_activity, make_volun
     assert reject.status_code == 400 and reject.json()["code"] == "already_approved"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_post_once(make_activity, volunteer, leader):
     import threading
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
     activity = make_activity()
     signup = check_signup(volunteer.user, activity)
     attendance = check_mark_attendance(leader, signup, activity.starts_at, activity.starts_at + timedelta(hours=3))

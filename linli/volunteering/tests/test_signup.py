@@ -90,12 +90,11 @@ def test_sign_up_and_cancel_through_the_api(client, make_activity, volunteers):
     assert client.post(f"/api/volunteering/signups/{mine[0]['id']}/cancel/").status_code == 404
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sign_ups_never_exceed_the_capacity(make_activity, make_volunteer):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     import threading
 
     activity = make_activity(capacity=3)

@@ -439,14 +439,13 @@ def test_odd_searches_are_answered_not_refused(team, volunteer, search):
     assert response.status_code == 200 and isinstance(response.json()["results"], list)
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_leaders_leaving_at_once_leave_one_behind(team, leader, make_volunteer):
     import threading
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     deputy = make_person("13900000029", "副队长", Role.VOLUNTEER_TEAM_LEADER, organization=team)
     for user, name in ((leader, "队长甲"), (deputy, "副队长")):
         make_volunteer(None, name, user=user)

@@ -276,10 +276,9 @@ def queued_not_run():
     app.amqp._producer_pool = None
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_racing_send_each_event_once(queued_not_run, receiver, register, org_admins, personas, case_at, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks with SKIP LOCKED: PostgreSQL (SQLite runs one writer at a time)")
     monkeypatch.setattr(delivery_module, "BATCH_SIZE", 1)  # claim one at a time: the runs interleave
     receiver.delay = 0.05
     register(org_admins.department_admin, personas.department)
