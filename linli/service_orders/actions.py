@@ -5,9 +5,10 @@ its outbox message ("service_order.<action>").
 check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None)
     A team's leader adds or edits a menu item (Http404 for a team they do not run). Codes: bad_area
     (streets and communities only), area_outside_team, bad_kind, required, too_long.
-check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="") -> ServiceOrder
-    Anyone signed in orders for a community (点单). Codes: bad_area, unknown_offering,
-    offering_not_here, bad_kind, address_required, too_long, bad_time.
+check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="", photos=()) -> ServiceOrder
+    Anyone signed in orders for a community (点单), with photos of what needs doing if they like.
+    Codes: bad_area, unknown_offering, offering_not_here, bad_kind, address_required, too_long,
+    bad_time, or a photo's media code.
 perform(actor, order, action, **params) -> ServiceOrder
     dispatch(team, note=""), publish(note=""), grab(team=None: required when the leader has several), accept(note=""), decline(reason),
     assign(volunteers=[user ids], note=""), complete(note="", photos=[]), record_hours(hours={user id: h}),
@@ -48,6 +49,7 @@ from .choices import (
     AREA_LEVELS_SERVED,
     MAX_DONE_PHOTOS,
     MAX_HOURS_PER_VOLUNTEER,
+    MAX_ORDER_PHOTOS,
     NOTE_MAX_LENGTH,
     POINTS_PER_HOUR,
     REASON_REQUIRED,
@@ -154,7 +156,8 @@ def _offering(value):
     return offering
 
 
-def check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="") -> ServiceOrder:
+def check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="",
+                photos=()) -> ServiceOrder:
     if user is None or not user.is_authenticated or not user.is_active:
         raise Http404
     area = _area(area)
@@ -174,14 +177,15 @@ def check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=
         raise ServiceOrderError("bad_time", _("The end must be after the start."), field="ends_at")
     if ends_at <= timezone.now():
         raise ServiceOrderError("bad_time", _("The time window is already over."), field="ends_at")
+    photos = WORKFLOW.photos(photos, max_count=MAX_ORDER_PHOTOS) if photos else []
     return do_order(user, area=area, offering=offering, kind=kind, address=address, notes=notes,
-                    starts_at=starts_at, ends_at=ends_at)
+                    starts_at=starts_at, ends_at=ends_at, photos=photos)
 
 
-def do_order(user, *, area, **fields) -> ServiceOrder:
+def do_order(user, *, area, photos=(), **fields) -> ServiceOrder:
     with transaction.atomic():
         order = ServiceOrder.objects.create(resident=user, area=area, area_code=area.code, **fields)
-        record(order, user, A.ORDER, "", topic="service_order.ordered")
+        record(order, user, A.ORDER, "", topic="service_order.ordered", photos=photos)
     return order
 
 

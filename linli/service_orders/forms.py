@@ -30,8 +30,17 @@ class OrderForm(forms.Form):
             (offering.pk, f"{offering.name} · {offering.team.name}") for offering in menu
         ]
         for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            css = "form-select form-select-lg" if isinstance(field.widget, forms.Select) else "form-control form-control-lg"
             field.widget.attrs.setdefault("class", css)
+
+    def full_clean(self):
+        super().full_clean()
+        # Errors show on the fields themselves (the page reads them out to screen readers).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
 
 
 class OfferingForm(forms.Form):

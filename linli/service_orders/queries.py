@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 
 from linli.core.scoping import scope_for
 from linli.orgs.models import Organization
+from linli.volunteering import queries as volunteering_queries
 from linli.volunteering.queries import managed_organizations
 
 from .choices import OrderStatus, Party
@@ -170,6 +171,12 @@ def dispatch_queue(user):
     return with_list_data(ServiceOrder.objects.filter(_dispatch_q(user)))
 
 
+def awaiting_dispatch(user):
+    """待派: orders in the dispatcher's area no team has yet (dispatched or accepted ones have
+    one; a published order still waits, for a grab or a dispatch)."""
+    return dispatch_queue(user).filter(status=OrderStatus.ORDERED)
+
+
 def team_orders(user):
     return with_list_data(ServiceOrder.objects.filter(team__in=led_team_ids(user)))
 
@@ -229,12 +236,4 @@ def offerings_managed_by(user):
     )
 
 
-def resident_community(user):
-    """The community of the user's resident role, if any (the order form's default)."""
-    from linli.accounts.choices import Role
-
-    assignment = (
-        user.role_assignments.filter(role=Role.RESIDENT, area__isnull=False).select_related("area").first()
-        if user.is_authenticated else None
-    )
-    return assignment.area if assignment else None
+resident_community = volunteering_queries.resident_community  # the order form's default community

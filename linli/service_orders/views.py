@@ -19,7 +19,7 @@ from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
 
 from . import actions, queries
-from .choices import OPEN_STATUSES, TRANSITIONS, OrderAction
+from .choices import MAX_ORDER_PHOTOS, TRANSITIONS, OrderAction
 from .errors import ActionNotAllowed
 from .forms import OfferingForm, OrderForm
 from .models import ServiceOrderPhoto
@@ -46,16 +46,21 @@ def menu(request):
     offerings = list(queries.menu_for(code[:15])) if code else []
     initial = {"area": code or None, "offering": request.GET.get("offering")}
     form = OrderForm(request.POST or None, menu=offerings, initial=initial)
+    photos_lost = False
     if request.method == "POST" and form.is_valid():
         try:
-            order = actions.check_order(request.user, **form.cleaned_data)
+            order = actions.check_order(request.user, photos=request.FILES.getlist("photos"), **form.cleaned_data)
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Your order is in. The community will arrange a team."))
             return redirect("service_orders:detail", order.pk)
+    if request.method == "POST":
+        # A browser never refills a file input: say so when photos were sent with a form shown again.
+        photos_lost = bool(request.FILES.getlist("photos"))
     return render(request, "service_orders/menu.html", {
-        "form": form, "offerings": offerings, "nav": "menu", **_nav(request.user)})
+        "form": form, "offerings": offerings, "nav": "menu", "photos_lost": photos_lost,
+        "max_photos": MAX_ORDER_PHOTOS, **_nav(request.user)})
 
 
 @login_required
@@ -69,12 +74,14 @@ def my_orders(request):
 def dispatch_queue(request):
     if not queries.can_dispatch(request.user):
         raise Http404
-    queryset = queries.dispatch_queue(request.user)
-    if request.GET.get("all") != "1":
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    everything = request.GET.get("all") == "1"
+    queryset = queries.dispatch_queue(request.user) if everything else queries.awaiting_dispatch(request.user)
+    tabs = [(_("Waiting for a team"), "", not everything), (_("All orders in my area"), "?all=1", everything)]
     return render(request, "service_orders/list.html", {
-        "page": _page(request, queryset), "nav": "dispatch", "title": _("Orders to dispatch"),
-        "empty": _("No open orders in your area."), **_nav(request.user)})
+        "page": _page(request, queryset), "nav": "dispatch", "tabs": tabs,
+        "title": _("All orders in my area") if everything else _("Orders to dispatch"),
+        "empty": _("No orders in your area.") if everything else _("No order is waiting for a team."),
+        "page_query": "all=1&" if everything else "", **_nav(request.user)})
 
 
 @login_required
@@ -150,9 +157,11 @@ def act(request, pk):
     except ActionNotAllowed as error:
         messages.error(request, error.as_body()["message"])
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": OrderAction(name).label})
-        if order.status == "accepted" and name == OrderAction.GRAB:
-            messages.info(request, _("The order is yours. Assign the volunteers."))
+        # One message for one action: a grab says what to do next instead of a plain "done".
+        if name == OrderAction.GRAB:
+            messages.success(request, _("The order is yours. Assign the volunteers."))
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": OrderAction(name).label})
     if queries.orders_for(request.user).filter(pk=pk).exists():
         return redirect("service_orders:detail", pk)
     return redirect("service_orders:mine")
