@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from linli.accounts.choices import AREA_ROLES, Role
 from linli.core.scoping import Scope, scope_for
@@ -142,18 +143,73 @@ class Statement:
 
 
 def statement(user, before=None, size=STATEMENT_PAGE) -> Statement:
-    """One's entries, newest first, a page by keyset (`before` an entry id): two queries whatever
-    the page or the number of entries."""
+    """One's entries, newest first by time (ids break ties: entries can be posted with an earlier
+    time than the last one, e.g. hours approved late), a page by keyset (`before` an entry id):
+    two queries whatever the page or the number of entries."""
     account = PointsAccount.objects.filter(user=user).values_list("pk", "balance").first()
     if account is None:
         return Statement(0, [], None)
-    entries = PointsEntry.objects.filter(account_id=account[0]).order_by("-id")
+    entries = PointsEntry.objects.filter(account_id=account[0]).order_by("-created_at", "-id")
     if before is not None:
-        entries = entries.filter(id__lt=before)
+        cursor = PointsEntry.objects.filter(account_id=account[0], pk=before).values("created_at")[:1]
+        entries = entries.filter(
+            Q(created_at__lt=Subquery(cursor)) | Q(created_at=Subquery(cursor), id__lt=before))
     rows = list(entries[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return Statement(account[1], rows, rows[-1].pk if more and rows else None)
+
+
+@dataclass
+class Source:
+    """What an entry came from, as the statement names it; `url` only where the person may open it."""
+
+    label: str
+    url: str = ""
+
+
+def entry_sources(user, entries) -> dict[int, Source]:
+    """The source of each entry (by entry id), from its `reference` ("activity:12",
+    "service-order:7", "redemption:3"): one query per kind of source on the page, whatever the
+    number of entries."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from linli.service_orders import queries as order_queries
+    from linli.service_orders.models import ServiceOrder
+    from linli.volunteering.models import Activity
+
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        prefix, _sep, number = (entry.reference or "").partition(":")
+        if number.isascii() and number.isdigit():
+            wanted.setdefault(prefix, set()).add(int(number))
+    sources: dict[tuple[str, int], Source] = {}
+    if wanted.get("activity"):
+        for activity in Activity.objects.filter(pk__in=wanted["activity"]).only("pk", "title", "is_published"):
+            url = reverse("volunteering:activity", args=[activity.pk]) if activity.is_published else ""
+            sources["activity", activity.pk] = Source(_("Volunteer activity: %(name)s") % {"name": activity.title}, url)
+    if wanted.get("service-order"):
+        orders = list(ServiceOrder.objects.filter(pk__in=wanted["service-order"]).select_related("offering"))
+        # A volunteer who served an order may not be a party to it: link only the orders they may open.
+        openable = set(order_queries.orders_for(user).filter(pk__in=[o.pk for o in orders]).values_list("pk", flat=True))
+        for order in orders:
+            name = order.offering.name if order.offering_id else order.get_kind_display()
+            url = reverse("service_orders:detail", args=[order.pk]) if order.pk in openable else ""
+            sources["service-order", order.pk] = Source(
+                _("Service order: %(name)s, %(day)s") % {"name": name, "day": date_format(
+                    timezone.localtime(order.starts_at), "m-d")}, url)
+    if wanted.get("redemption"):
+        for redemption in Redemption.objects.filter(pk__in=wanted["redemption"], user=user).select_related("reward"):
+            sources["redemption", redemption.pk] = Source(
+                _("Reward: %(name)s") % {"name": redemption.reward.name},
+                f"{reverse('points:redemptions')}#r{redemption.pk}")
+    found = {}
+    for entry in entries:
+        prefix, _sep, number = (entry.reference or "").partition(":")
+        if number.isascii() and number.isdigit() and (prefix, int(number)) in sources:
+            found[entry.pk] = sources[prefix, int(number)]
+    return found
 
 
 # -- leaderboard --------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ def _path_id(value):
 @login_required
 def mine(request):
     page = queries.statement(request.user, before=_id(request.GET.get("before")))
+    sources = queries.entry_sources(request.user, page.entries)
+    for entry in page.entries:
+        entry.source = sources.get(entry.pk)
     return render(request, "points/mine.html", {"statement": page})
 
 
