@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from linli.core import qr
+from linli.core.templatetags import linli as linli_tags
 
 FONT = "cjk"
 MARGIN = 18
@@ -30,8 +30,8 @@ class FontUnavailable(Exception):
 
 
 def format_hours(hours) -> str:
-    """12.50 → "12.5", 3.00 → "3" (never "3E+0")."""
-    return format(Decimal(str(hours)).normalize(), "f")
+    """12.50 → "12.5", 3.00 → "3": the pages' `hours` filter, so the certificate reads the same."""
+    return linli_tags.hours(hours)
 
 
 def _font_index(path) -> int:

@@ -265,7 +265,7 @@ class VolunteeringLoader:
                         actions.check_join_team(user, team)
                     self.created["team memberships"] += 1
         self.loader.result.accounts.append(
-            (VOLUNTEER, "(one-time code)", "resident (volunteer)", community.full_name()))
+            (VOLUNTEER, data.ONE_TIME_CODE, "resident (volunteer)", community.full_name()))
 
     # -- activities ---------------------------------------------------------------------------
     def activity(self, spec):
@@ -279,7 +279,7 @@ class VolunteeringLoader:
             activity = actions.check_create_activity(
                 manager, self.org(spec.organization), title=spec.title, service_area=spec.service_area,
                 area=self.areas[spec.area], place=spec.place, starts_at=starts, ends_at=ends, capacity=spec.capacity,
-                description=spec.description, venue_name=spec.place + ("（主会场）" if branches else ""),
+                description=spec.description, venue_name=spec.place,  # the page marks the main venue
                 branches=branches,
             )
         self.created["activities"] += 1

@@ -288,3 +288,15 @@ def with_leader_flag(memberships, team):
 
     leader = RoleAssignment.objects.filter(role=Role.VOLUNTEER_TEAM_LEADER, organization=team, user=OuterRef("user"))
     return memberships.annotate(is_leader=Exists(leader))
+
+
+def resident_community(user):
+    """The community (or street) of the user's resident role, if any: where the person lives, the
+    default of the forms that ask it (volunteer registration, the service order)."""
+    if user is None or not user.is_authenticated:
+        return None
+    assignment = (
+        user.role_assignments.filter(role=Role.RESIDENT, area__isnull=False).select_related("area")
+        .order_by("id").first()
+    )
+    return assignment.area if assignment else None

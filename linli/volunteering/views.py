@@ -105,7 +105,9 @@ def register(request):
     existing = Volunteer.objects.filter(user=request.user).first()
     if existing:
         return render(request, "volunteering/register.html", {"volunteer": existing})
-    form = RegisterForm(request.POST or None, initial={"name": request.user.name, "phone": request.user.phone})
+    community = queries.resident_community(request.user)
+    form = RegisterForm(request.POST or None, initial={
+        "name": request.user.name, "phone": request.user.phone, "area": community.pk if community else None})
     if request.method == "POST" and form.is_valid():
         try:
             volunteer = actions.check_register_volunteer(request.user, **form.cleaned_data)
@@ -179,8 +181,18 @@ def scan(request, token):
             check_out_in = -(-int(wait.total_seconds()) // 60)  # whole minutes, rounded up
     return render(request, "volunteering/scan.html", {
         "token": token, "venue": venue, "attendance": attendance, "result": result,
-        "check_out_in": check_out_in,
+        "check_out_in": check_out_in, "heading": _scan_heading(result, attendance, check_out_in),
     })
+
+
+def _scan_heading(result, attendance, check_out_in):
+    """The scan page's heading: what just happened, else what the tap will do."""
+    latest = result or attendance
+    if latest is not None and latest.checked_out_at:
+        return _("Checked out")
+    if result is not None or check_out_in:
+        return _("Checked in")
+    return _("Check out") if attendance is not None else _("Check in")
 
 
 # -- leaders --------------------------------------------------------------------------------

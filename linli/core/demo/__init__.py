@@ -131,7 +131,7 @@ class Loader:
                 self.result.created["roles"] += 1
             target = area.full_name() if area else organization.name
             label = f"{role} ({tier})" if tier else role
-            self.result.accounts.append((phone, "(one-time code)" if resident else data.DEMO_PASSWORD, label, target))
+            self.result.accounts.append((phone, data.ONE_TIME_CODE if resident else data.DEMO_PASSWORD, label, target))
         for phone, name in data.OFFICE_HOLDERS:
             self.user(phone, name)
         for phone, org_name, role in data.MEMBERSHIPS:

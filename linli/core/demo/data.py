@@ -7,7 +7,15 @@ is invented. Chinese names here are data, not interface text.
 
 # The one password of every demo staff account. Residents log in with a one-time code.
 DEMO_PASSWORD = "linli-demo-2026"
-LOGIN_URL = "http://127.0.0.1:8000/"
+# What the accounts table shows instead of a resident's password (load_demo translates it).
+ONE_TIME_CODE = "(one-time code)"
+
+
+def login_url(host="127.0.0.1", port="8000"):
+    return f"http://{host}:{port}/"
+
+
+LOGIN_URL = login_url()
 
 CITY = ("3502", "厦门市")
 DISTRICTS = [

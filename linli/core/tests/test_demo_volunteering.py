@@ -150,3 +150,33 @@ def test_loading_twice_changes_nothing(demo_output):
     call_command("load_demo", stdout=out)
     assert ledger() == before
     assert demo.TEAM_LEADER in out.getvalue()
+
+
+def test_the_main_venue_is_marked_once(demo_output, client):
+    from django.urls import reverse
+
+    from linli.volunteering.models import Venue
+
+    # The page marks the main venue from `is_main`: the demo's names do not carry it too.
+    assert Venue.objects.filter(is_main=True, activity__venues__is_main=False).exists()
+    assert not Venue.objects.filter(name__contains="主会场").exists()
+    activity = Activity.objects.filter(venues__is_main=False, is_published=True).first()
+    client.force_login(User.objects.get(phone=demo.VOLUNTEER))
+    page = client.get(reverse("volunteering:activity", args=[activity.pk])).content.decode()
+    assert "（主会场）" in page and "（主会场）（主会场）" not in page
+
+
+def test_load_demo_prints_the_servers_port_and_a_table_in_one_language(demo_output, monkeypatch):
+    from linli.accounts.choices import Role
+
+    assert "(one-time code)" not in demo_output and "（一次性验证码）" in demo_output
+    for role in ("community_staff", "volunteer_team_leader", "grid_worker", "resident (volunteer)"):
+        assert f" {role} " not in demo_output
+    assert str(Role.VOLUNTEER_TEAM_LEADER.label) != "volunteer_team_leader"
+    out = StringIO()
+    call_command("load_demo", port="8123", stdout=out)
+    assert "http://127.0.0.1:8123/" in out.getvalue() and ":8000" not in out.getvalue()
+    monkeypatch.setenv("PORT", "8765")
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "http://127.0.0.1:8765/" in out.getvalue()
