@@ -15,6 +15,7 @@ from linli.accounts.sms import MemorySmsBackend
 from linli.cases.tests.test_browser_flow import PHONE, Session, Shots, photo
 from linli.points.actions import balance_of
 from linli.points.models import PointsEntry
+from linli.service_orders import actions
 from linli.service_orders.choices import POINTS_PER_HOUR
 from linli.service_orders.models import ServiceOrder
 
@@ -58,7 +59,7 @@ def test_order_dispatch_accept_finish_and_rate(live_server, browser, output_dir,
     page.fill("#id_ends_at", start.strftime("%Y-%m-%dT11:00"))
     page.fill("#id_notes", "厨房和卫生间需要打扫，家里有老人。")
     shot(page, "resident-order-form")
-    page.click('[data-testid="order-form"] button[type=submit]')
+    page.click('[data-testid="submit-order"]')
     page.wait_for_selector('[data-testid="order-status"]')
     order = ServiceOrder.objects.get()
     assert order.status == "ordered" and order.offering == offering and order.resident == people.resident
@@ -144,4 +145,63 @@ def test_order_dispatch_accept_finish_and_rate(live_server, browser, output_dir,
     assert response.status == 404
 
     for session in (resident, desk, lead, helper, outsider):
+        session.close()
+
+
+def test_a_resident_orders_with_a_photo_and_a_leader_grabs_it(live_server, browser, output_dir, tmp_path, scene,
+                                                              leader, offering):
+    """The order form as the case report: steps, the photo picker with its preview, no kind box once a
+    service is chosen; the leader grabs the published order and reads one message."""
+    people, url, shot = scene, live_server.url, Shots(output_dir)
+    start = timezone.localtime() + timedelta(days=1)
+
+    resident = Session(browser, url, **PHONE)
+    page = resident.page
+    resident.log_in_with_code(people.resident.phone)
+    resident.go("service_orders:menu")
+    assert page.is_visible('[data-testid="kind-field"]')  # no service chosen yet: the kind is asked
+    shot(page, "resident-menu")
+    page.click(f'[data-testid="order-offering-{offering.pk}"]')
+    page.wait_for_selector('[data-testid="order-form"]')
+    assert page.input_value("#id_offering") == str(offering.pk)
+    assert not page.is_visible('[data-testid="kind-field"]')  # the service implies its kind
+    page.select_option("#id_offering", "")
+    assert page.is_visible('[data-testid="kind-field"]')
+    page.select_option("#id_offering", str(offering.pk))
+    assert not page.is_visible('[data-testid="kind-field"]')
+    page.fill("#id_address", "坑内路 12 号 301")
+    page.fill("#id_starts_at", start.strftime("%Y-%m-%dT09:00"))
+    page.fill("#id_ends_at", start.strftime("%Y-%m-%dT11:00"))
+    page.set_input_files('[data-testid="photo-input"]', photo(tmp_path / "tap.jpg", "tap"))
+    page.wait_for_selector("[data-photo-previews] .ll-photo-cell img")
+    page.fill("#id_notes", "厨房水龙头漏水，家里有老人。")
+    shot(page, "resident-order-form")
+    page.click('[data-testid="submit-order"]')
+    page.wait_for_selector('[data-testid="order-status"]')
+    order = ServiceOrder.objects.get()
+    assert order.offering == offering and order.photos.count() == 1
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=event-photo]')]"
+                           ".every(image => image.complete && image.naturalWidth > 0)")
+    assert page.locator(".ll-messages .alert").count() == 1
+    shot(page, "resident-ordered-with-photo")
+
+    actions.perform(people.community_staff, order, "publish")
+
+    lead = Session(browser, url, **PHONE)
+    page = lead.page
+    lead.log_in_with_password(leader.phone)
+    lead.go("service_orders:team")
+    link = f'a[href="{reverse("service_orders:detail", args=[order.pk])}"]'
+    page.wait_for_selector(f'[data-testid="grab-board"] {link}')
+    shot(page, "leader-grab-board")
+    page.click(f'[data-testid="grab-board"] {link}')
+    page.click('[data-testid="action-grab"] button[type=submit]')
+    page.wait_for_selector(".ll-messages .alert-success")
+    assert page.locator(".ll-messages .alert").count() == 1  # one message, not "done" and "yours" stacked
+    assert page.get_attribute('[data-testid="order-status"]', "data-testid") == "order-status"
+    order.refresh_from_db()
+    assert order.status == "accepted" and order.team_id is not None
+    shot(page, "leader-grabbed")
+
+    for session in (resident, lead):
         session.close()
