@@ -22,6 +22,7 @@ from linli.core.background import run_after_commit
 from linli.core.ratelimit import client_ip  # noqa: F401  (re-exported: the login views and backend use it)
 from linli.core.scoping import GUARDED_CAPABILITIES, can, capabilities_of_roles, forget_scopes, scope_for
 
+from .audit import acting_as
 from .models import ApiToken, OneTimeCode, RoleAssignment, User, mainland_mobile_validator, normalize_phone, mask_phone
 from .tasks import send_sms_task
 
@@ -63,7 +64,8 @@ def check_assign_role(actor, user, role, area=None, organization=None, tier=""):
     if not can_grant_role(actor, role, area, organization):
         raise PermissionDenied(_("You may not assign this role here."))
     validate_role_assignment(user, role, area, organization, tier)
-    return do_assign_role(user, role, area=area, organization=organization, tier=tier)
+    with acting_as(actor):  # the audit log names who granted it
+        return do_assign_role(user, role, area=area, organization=organization, tier=tier)
 
 
 @transaction.atomic
@@ -84,7 +86,8 @@ def do_assign_role(user, role, area=None, organization=None, tier=""):
 def check_revoke_role(actor, assignment):
     if not can_grant_role(actor, assignment.role, assignment.area, assignment.organization):
         raise PermissionDenied(_("You may not revoke this role."))
-    do_revoke_role(assignment)
+    with acting_as(actor):  # the audit log names who revoked it
+        do_revoke_role(assignment)
 
 
 @transaction.atomic
@@ -339,7 +342,10 @@ def do_purge_login_codes(older_than=timedelta(days=1)):
 def do_create_token(user, name=""):
     """Create an API token; returns (ApiToken, raw token). Only the digest is stored."""
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name or "", digest=ApiToken.digest_of(raw), prefix=raw[:8])
+    token = ApiToken.objects.create(
+        user=user, name=name or "", digest=ApiToken.digest_of(raw), prefix=raw[:8],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
     return token, raw
 
 
@@ -350,4 +356,8 @@ def do_issue_token(user, name=""):
 
 @transaction.atomic
 def do_revoke_token(token):
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # A locked instance saved (not a queryset update) so the audit log records the revocation.
+    locked = ApiToken.objects.select_for_update().filter(pk=token.pk, revoked_at__isnull=True).first()
+    if locked is not None:
+        locked.revoked_at = token.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])

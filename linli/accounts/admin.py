@@ -5,6 +5,7 @@ permission checks as everywhere else), never saved directly; tokens are
 issued through `do_create_token` so only their digest is stored.
 """
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -101,7 +102,9 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditlogHistoryAdminMixin, DjangoUserAdmin):
+    # Each person's history (and, in Back office › Log entries, every role granted or revoked).
+    show_auditlog_history_link = True
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -194,19 +197,20 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+class ApiTokenAdmin(AuditlogHistoryAdminMixin, admin.ModelAdmin):
+    show_auditlog_history_link = True
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     list_select_related = ("user",)
     search_fields = ("prefix", "name", "user__phone", "user__name")
     raw_id_fields = ("user",)
-    readonly_fields = ("prefix", "digest", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "digest", "created_at", "expires_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("user", "name")
-        return ("user", "name", "prefix", "digest", "created_at", "last_used_at", "revoked_at")
+        return ("user", "name", "prefix", "digest", "created_at", "expires_at", "last_used_at", "revoked_at")
 
     def has_change_permission(self, request, obj=None):
         return False  # revoke and issue a new one instead
@@ -214,6 +218,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         token, raw = do_create_token(obj.user, obj.name)
         obj.pk, obj.digest, obj.prefix, obj.created_at = token.pk, token.digest, token.prefix, token.created_at
+        obj.expires_at = token.expires_at
         messages.warning(request, gettext("Copy the token now, it will not be shown again: %s") % raw)
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["delete"])

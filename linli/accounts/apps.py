@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "linli.accounts"
     label = "accounts"
     verbose_name = _("People and roles")
+
+    def ready(self):
+        from . import audit
+
+        audit.register()

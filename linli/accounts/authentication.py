@@ -35,6 +35,8 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(_("Invalid token."), "invalid_token")
         if token.revoked_at is not None:
             raise AuthenticationFailed(_("This token has been revoked."), "token_revoked")
+        if token.is_expired:
+            raise AuthenticationFailed(_("This token has expired. Sign in again or ask for a new one."), "token_expired")
         if not token.user.is_active:
             raise AuthenticationFailed(_("This account is disabled."), "user_inactive")
         now = timezone.now()

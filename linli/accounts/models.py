@@ -147,6 +147,11 @@ class RoleAssignment(models.Model):
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.area or self.organization or '—'}"
 
+    def get_additional_data(self):
+        # Kept in the audit log with each grant and revocation: whose role it was, once the row is gone.
+        return {"user_id": self.user_id, "user": str(self.user), "role": self.role,
+                "area_id": self.area_id, "organization_id": self.organization_id}
+
     def clean(self):
         if self.area_id and self.organization_id:
             raise ValidationError(_("A role is held on an area or on an organization, not on both."))
@@ -209,6 +214,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Set at issue from settings.API_TOKEN_TTL_DAYS; after it the token answers 401 token_expired.
+    expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
         verbose_name = _("API token")
@@ -219,7 +226,11 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
 
     @staticmethod
     def digest_of(raw):

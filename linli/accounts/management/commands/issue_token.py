@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.actions import do_issue_token
+from linli.accounts.actions import do_create_token
 from linli.accounts.models import User, mainland_mobile_validator, normalize_phone
 
 
@@ -28,5 +30,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The user %(phone)s is inactive; activate the account before issuing a token.") % {"phone": normalized}
             )
-        # Only the token on stdout, so scripts can capture it: TOKEN=$(manage.py issue_token …)
-        self.stdout.write(do_issue_token(user, name))
+        token, raw = do_create_token(user, name)
+        # Only the token on stdout, so scripts can capture it: TOKEN=$(manage.py issue_token …);
+        # when it stops working goes to stderr.
+        self.stdout.write(raw)
+        self.stderr.write(
+            _("The token expires at %(expires)s (after %(days)s days); issue a new one before then.")
+            % {"expires": timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
+               "days": settings.API_TOKEN_TTL_DAYS}
+        )
