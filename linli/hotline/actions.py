@@ -110,7 +110,7 @@ def check_upload(actor, *, upload, area=None, source=None, source_name="") -> Im
         sheet.close()
     except FileProblem:
         raise HotlineError(
-            "unreadable_file", _("This file cannot be read. Save it as .xlsx or .csv and try again."), field="file"
+            "unreadable_file", _("This file cannot be read. Upload an Excel (.xlsx or .xls) or CSV file."), field="file"
         ) from None
     if not has_rows:
         raise HotlineError("no_rows", _("The file has a header row but no work orders."), field="file")

@@ -1,4 +1,5 @@
-"""Reading hotline exports: .xlsx (openpyxl, read-only, streamed) or .csv in UTF-8 (with or
+"""Reading hotline exports: .xlsx (openpyxl, read-only, streamed), the older Excel .xls
+(python-calamine: many 12345 systems still export it) or .csv in UTF-8 (with or
 without BOM) or GB18030, as Chinese offices save them. Rows come out as lists of plain
 values; numbers as the spreadsheet shows them, dates as `datetime`.
 
@@ -16,10 +17,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 HEADER_SEARCH_ROWS = 10
 SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: Excel 97-2003 (BIFF8)
 
 
 class FileProblem(Exception):
@@ -27,11 +30,13 @@ class FileProblem(Exception):
 
 
 def detect_format(name: str, head: bytes) -> str:
-    """'xlsx' or 'csv', by content (the name only breaks the tie for text)."""
+    """'xlsx', 'xls' or 'csv', by content (the name only breaks the tie for text)."""
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
+    if head.startswith(XLS_MAGIC):
+        return "xls"
     if b"\x00" in head[:4096]:
-        raise FileProblem("binary")  # .xls (BIFF) and other binaries
+        raise FileProblem("binary")  # Word files, images and other binaries
     return "csv"
 
 
@@ -81,7 +86,8 @@ class SheetReader:
             self.header_row, self.headers = self._find_header()
         except FileProblem:
             raise
-        except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError, csv.Error, OSError) as error:
+        except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError, csv.Error, OSError,
+                CalamineError) as error:
             raise FileProblem(str(error)) from None
 
     # -- raw rows ---------------------------------------------------------------------------
@@ -92,6 +98,11 @@ class SheetReader:
                 self._book = load_workbook(self.handle, read_only=True, data_only=True)
             sheet = self._book.worksheets[0]
             yield from sheet.iter_rows(values_only=True)
+        elif self.file_format == "xls":
+            # .xls files are small (65,536 rows at most): calamine reads the sheet whole.
+            if self._book is None:
+                self._book = CalamineWorkbook.from_filelike(self.handle)
+            yield from self._book.get_sheet_by_index(0).iter_rows()
         else:
             text = io.TextIOWrapper(self.handle, encoding=self.encoding or "utf-8", newline="")
             try:

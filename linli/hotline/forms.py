@@ -14,7 +14,7 @@ class UploadForm(forms.Form):
                                   widget=forms.TextInput(attrs={"placeholder": _("e.g. Xiamen 12345")}))
     area = forms.ChoiceField(label=_("Area of the work orders"), required=False)
     file = forms.FileField(label=_("Excel or CSV file"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}))
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,text/csv"}))
 
     def __init__(self, *args, sources=(), areas=(), **kwargs):
         super().__init__(*args, **kwargs)

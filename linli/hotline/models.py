@@ -54,7 +54,7 @@ class ImportJob(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.MAPPING)
     file = models.FileField(upload_to=import_file_path, max_length=200)
     file_name = models.CharField(_("file"), max_length=200)
-    file_format = models.CharField(max_length=8)  # xlsx / csv
+    file_format = models.CharField(max_length=8)  # xlsx / xls / csv
     encoding = models.CharField(max_length=16, blank=True)  # csv only
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
