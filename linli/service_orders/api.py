@@ -5,7 +5,7 @@
     POST offerings/                           a team leader adds a menu item
     PATCH offerings/{id}/                     … or edits one
     GET  orders/?list=mine|dispatch|team|board    your orders / to dispatch / your team's / to grab
-    POST orders/                              order a service (点单)
+    POST orders/                              order a service (点单); multipart for `photos`
     GET  orders/{id}/                         the order with `timeline`, `volunteers`, `allowed_actions`
     POST orders/{id}/actions/                 {"action", params}; multipart for complete's `photos`
 
@@ -275,7 +275,8 @@ class ServiceOrderViewSet(ErrorsMixin, viewsets.GenericViewSet):
         area = fields.pop("area", None) or queries.resident_community(request.user)
         if area is None:
             raise ServiceOrderError("bad_area", _("Choose a community."), field="area")
-        order = actions.check_order(request.user, area=area, **fields)
+        # multipart: photos of what needs doing, as on the order page
+        order = actions.check_order(request.user, area=area, photos=request.FILES.getlist("photos"), **fields)
         return Response(self._detail(order.pk), status=status.HTTP_201_CREATED)
 
     def _detail(self, pk):

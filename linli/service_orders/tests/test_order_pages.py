@@ -110,3 +110,19 @@ def test_the_done_form_uses_the_photo_picker(client, make_order, leader, members
     form = form[:form.index("</form>")]
     assert "data-evidence-input" in form and 'type="file" name="photos" accept="image/*" multiple class="form-control' not in form
     assert "js/cases_detail.js" in page
+
+
+def test_the_api_takes_the_orders_photos_too(personas, offering, settings, tmp_path):
+    from linli.cases.tests.api_support import client_for, jpeg, not_an_image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    start = timezone.now() + timedelta(days=1)
+    body = {"offering": offering.pk, "address": "坑内路 12 号", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat()}
+    bad = client_for(personas.resident).post("/api/service-orders/orders/", {**body, "photos": [not_an_image()]},
+                                             format="multipart")
+    assert bad.status_code == 400 and bad.json()["fields"] and not ServiceOrder.objects.exists()
+    response = client_for(personas.resident).post("/api/service-orders/orders/", {**body, "photos": [jpeg()]},
+                                                  format="multipart")
+    assert response.status_code == 201, response.json()
+    assert ServiceOrder.objects.get().photos.count() == 1
