@@ -10,10 +10,22 @@ from linli.places.models import Area
 from .choices import AREA_LEVELS_SERVED, OfferingKind
 
 
+def is_area_code(value) -> bool:
+    """Area codes are ASCII digits: anything else (a NUL byte, "١٢") never reaches the database."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+class AreaCodeField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not is_area_code(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class OrderForm(forms.Form):
     """The resident's order (点单); what it means is checked by actions.check_order."""
 
-    area = forms.ModelChoiceField(
+    area = AreaCodeField(
         label=_("Community"), queryset=Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("code"),
         to_field_name="code",
     )

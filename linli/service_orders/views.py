@@ -21,7 +21,7 @@ from linli.volunteering.models import TeamMembership
 from . import actions, queries
 from .choices import MAX_ORDER_PHOTOS, TRANSITIONS, OrderAction
 from .errors import ActionNotAllowed
-from .forms import OfferingForm, OrderForm
+from .forms import OfferingForm, OrderForm, is_area_code
 from .models import ServiceOrderPhoto
 
 PAGE_SIZE = 20
@@ -43,8 +43,11 @@ def menu(request):
     """The menu of the resident's community and the order form."""
     community = queries.resident_community(request.user)
     code = request.GET.get("area") or request.POST.get("area") or (community.code if community else "")
-    offerings = list(queries.menu_for(code[:15])) if code else []
-    initial = {"area": code or None, "offering": request.GET.get("offering")}
+    code = code[:15] if is_area_code(code) else ""
+    offerings = list(queries.menu_for(code)) if code else []
+    chosen = request.GET.get("offering", "")
+    # Only a service of this menu counts as chosen (it hides the kind box), never any text of the link.
+    initial = {"area": code or None, "offering": chosen if chosen in {str(o.pk) for o in offerings} else None}
     form = OrderForm(request.POST or None, menu=offerings, initial=initial)
     photos_lost = False
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,9 @@ def test_the_kind_box_is_asked_only_while_no_service_is_chosen(client, personas,
     assert kind_box(client.get(reverse("service_orders:menu")).content.decode()) == "shown"
     chosen = client.get(reverse("service_orders:menu"), {"offering": offering.pk}).content.decode()
     assert kind_box(chosen) == "hidden" and "js/service_orders.js" in chosen
+    for junk in ("999999", "x", "%00"):
+        page = client.get(reverse("service_orders:menu"), {"offering": junk})
+        assert page.status_code == 200 and kind_box(page.content.decode()) == "shown"
 
 
 def test_the_order_form_takes_photos_with_the_intake_photo_picker(client, personas, offering, settings, tmp_path):
@@ -126,3 +129,16 @@ def test_the_api_takes_the_orders_photos_too(personas, offering, settings, tmp_p
                                                   format="multipart")
     assert response.status_code == 201, response.json()
     assert ServiceOrder.objects.get().photos.count() == 1
+
+
+@pytest.mark.parametrize("junk", ["\x00x", "٣٥٠٢", "35 02", "x" * 300])
+def test_a_hostile_area_on_the_menu_page_is_no_500(client, personas, offering, junk):
+    client.force_login(personas.resident)
+    assert client.get(reverse("service_orders:menu"), {"area": junk}).status_code == 200
+    start = timezone.localtime() + timedelta(days=1)
+    response = client.post(reverse("service_orders:menu"), {
+        "area": junk, "offering": offering.pk, "address": "坑内路 8 号",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    })
+    assert response.status_code == 200 and response.context["form"].errors["area"]
+    assert not ServiceOrder.objects.exists()
