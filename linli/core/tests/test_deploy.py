@@ -1,6 +1,7 @@
 """The deployment kit: `check --deploy` clean with the documented production environment, a
 valid compose file, an image that builds (where a docker engine runs), every setting documented."""
 
+import json
 import os
 import re
 import secrets
@@ -155,3 +156,58 @@ def test_the_image_builds():
     result = subprocess.run(["docker", "build", "--quiet", "-t", "linli:test", "."], cwd=ROOT,
                             capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stderr[-4000:]
+
+
+# -- uploaded files in an S3-compatible store ----------------------------------------------------
+
+STORE_PROBE = """
+import json
+import django
+from moto import mock_aws
+
+with mock_aws():
+    import boto3
+    django.setup()
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+    default_storage = storages["default"]
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=settings.AWS_STORAGE_BUCKET_NAME)
+    name = default_storage.save("cases/photo.jpg", ContentFile(b"jpeg bytes"))
+    with default_storage.open(name, "rb") as handle:
+        read = handle.read().decode()
+    keys = [o["Key"] for o in boto3.client("s3", region_name="us-east-1").list_objects_v2(
+        Bucket=settings.AWS_STORAGE_BUCKET_NAME)["Contents"]]
+    print(json.dumps({"backend": type(default_storage).__module__ + "." + type(default_storage).__name__,
+                      "read": read, "keys": keys, "url": default_storage.url(name)}))
+"""
+
+
+def test_uploaded_files_go_to_the_bucket_when_one_is_named(tmp_path):
+    pytest.importorskip("moto", reason="moto (test extra) fakes the S3 API")
+    result = subprocess.run(
+        [sys.executable, "-c", STORE_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=clean_environment(LINLI_VAR_DIR=str(tmp_path), SECRET_KEY="s3-probe", AWS_STORAGE_BUCKET_NAME="linli-media",
+                              AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                              AWS_S3_REGION_NAME="us-east-1"),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["backend"] == "storages.backends.s3.S3Storage"
+    assert probe["read"] == "jpeg bytes" and probe["keys"] == ["cases/photo.jpg"]
+    assert "X-Amz-Signature=" in probe["url"] or "Signature=" in probe["url"]  # private: signed links only
+    assert not (tmp_path / "media").exists()  # nothing written locally
+
+
+def test_uploaded_files_stay_in_media_root_without_a_bucket(tmp_path):
+    probe = (
+        "import django; django.setup()\n"
+        "from django.core.files.storage import storages\n"
+        "print(type(storages['default']).__name__, storages['default'].location)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=clean_environment(LINLI_VAR_DIR=str(tmp_path), SECRET_KEY="local-probe"),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "media")]
