@@ -94,3 +94,24 @@ def test_issue_token_prints_the_expiry_apart_from_the_token(personas, settings):
     assert out.getvalue().strip().startswith(token.prefix)  # stdout: the token alone, for scripts
     expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
     assert expires in err.getvalue() and "30 days" in err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_issued_before_expiry_existed_get_the_full_term_from_the_upgrade(settings):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.API_TOKEN_TTL_DAYS = 90
+    before, after = [("accounts", "0003_role_uniqueness_code_index")], [("accounts", "0005_api_token_expiry_required")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        user = old.get_model("accounts", "User").objects.create(phone="13900000099", name="老令牌", password="!")
+        old.get_model("accounts", "ApiToken").objects.create(user=user, digest="d" * 64, prefix="ll_old")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+    token = ApiToken.objects.get(prefix="ll_old")
+    assert token.expires_at - timezone.now() == pytest.approx(timedelta(days=90), abs=timedelta(minutes=1))
