@@ -115,3 +115,11 @@ def test_tokens_issued_before_expiry_existed_get_the_full_term_from_the_upgrade(
         MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
     token = ApiToken.objects.get(prefix="ll_old")
     assert token.expires_at - timezone.now() == pytest.approx(timedelta(days=90), abs=timedelta(minutes=1))
+
+
+def test_the_back_office_lists_the_history_in_chinese(client, root, personas, tree):
+    assignment = check_assign_role(personas.street_dispatcher, personas.outsider, Role.GRID_WORKER, area=tree.grid_a2)
+    check_revoke_role(personas.street_dispatcher, assignment)
+    client.force_login(root)
+    page = client.get("/admin/auditlog/logentry/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "操作记录" in page and "删除" in page and str(personas.street_dispatcher) in page
