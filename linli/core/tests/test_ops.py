@@ -83,3 +83,47 @@ def test_healthz_answers_a_probe_by_address_over_http_behind_the_production_sett
     response = Client(HTTP_HOST="10.0.0.5:8000").get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+SENTRY_PROBE = """
+import json, sys
+import django
+django.setup()
+state = {"imported": "sentry_sdk" in sys.modules}
+if state["imported"]:
+    import sentry_sdk
+    client = sentry_sdk.get_client()
+    state.update(dsn=client.dsn, pii=client.options["send_default_pii"], environment=client.options["environment"])
+print(json.dumps(state))
+"""
+
+
+def run_settings_probe(code, **env):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="probe")
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=clean, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_sentry_is_not_even_imported_without_a_dsn():
+    result = run_settings_probe(SENTRY_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"imported": False}
+
+
+def test_sentry_reports_without_personal_data_when_a_dsn_is_set():
+    dsn = "https://public@sentry.example.gov.cn/2"
+    result = run_settings_probe(SENTRY_PROBE, SENTRY_DSN=dsn, SENTRY_ENVIRONMENT="staging")
+    try:
+        import sentry_sdk  # noqa: F401
+    except ImportError:  # the extra is not installed: a clear message, not a bare ImportError
+        assert result.returncode != 0 and "pip install 'linli[sentry]'" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"imported": True, "dsn": dsn, "pii": False, "environment": "staging"}
