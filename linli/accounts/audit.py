@@ -13,6 +13,7 @@ first, client-supplied X-Forwarded-For entry. Outside a request (commands, tasks
 `acting_as(actor)` names the actor.
 """
 
+import ipaddress
 from contextlib import contextmanager
 
 from auditlog.context import auditlog_value, set_extra_data
@@ -35,6 +36,16 @@ def register():
     auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
 
 
+def _request_address(request):
+    # An inet column on PostgreSQL: a forged X-Forwarded-For entry that is no address must not
+    # turn an audited write into a 500.
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
 def _request_actor(request):
     user = getattr(request, "user", None)
     if isinstance(user, get_user_model()) and user.is_authenticated:
@@ -52,7 +63,7 @@ class AuditActorMiddleware:
         context = {
             # Lazy: evaluated when an entry is saved, after DRF's token authentication ran.
             "actor": SimpleLazyObject(lambda: _request_actor(request)),
-            "remote_addr": client_ip(request),
+            "remote_addr": _request_address(request),
         }
         with set_extra_data(context_data=context):
             return self.get_response(request)

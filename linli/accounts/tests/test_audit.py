@@ -123,3 +123,14 @@ def test_the_back_office_lists_the_history_in_chinese(client, root, personas, tr
     client.force_login(root)
     page = client.get("/admin/auditlog/logentry/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "操作记录" in page and "删除" in page and str(personas.street_dispatcher) in page
+
+
+def test_a_forged_forwarded_address_is_not_recorded_and_breaks_nothing(client, root, personas, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # as behind nginx, but this request bypassed it
+    client.force_login(root)
+    assignment = personas.grid_worker.role_assignments.get()
+    response = client.post(f"/admin/accounts/roleassignment/{assignment.pk}/delete/", {"post": "yes"},
+                           HTTP_X_FORWARDED_FOR="not-an-address")
+    assert response.status_code == 302
+    entry = history(RoleAssignment).get(object_pk=str(assignment.pk), action=LogEntry.Action.DELETE)
+    assert entry.actor == root and entry.remote_addr is None
