@@ -114,6 +114,10 @@ def test_compose_starts_web_worker_beat_postgresql_redis_and_minio():
     assert services["minio"]["image"].startswith("minio/minio")
     assert services["nginx"]["profiles"] == ["nginx"]  # optional
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    # The image's /healthz probe is the web server's; the workers would always look unhealthy.
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["worker"]["healthcheck"] == services["beat"]["healthcheck"] == {"disable": True}
 
 
 def test_compose_wires_the_app_to_its_services_through_settings_that_exist():
