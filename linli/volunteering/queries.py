@@ -299,4 +299,8 @@ def resident_community(user):
         user.role_assignments.filter(role=Role.RESIDENT, area__isnull=False).select_related("area")
         .order_by("id").first()
     )
-    return assignment.area if assignment else None
+    if assignment is None:
+        return None
+    area = assignment.area
+    # A resident placed in a grid lives in the grid's community.
+    return area.get_parent() if area.level == "grid" else area

@@ -76,6 +76,11 @@ def test_registration_starts_from_the_community_one_lives_in(client, tree):
     assert f'<option value="{tree.community_a.pk}" selected>' in form["area"].as_widget()
 
 
+def test_a_resident_placed_in_a_grid_starts_from_the_grids_community(client, tree):
+    client.force_login(make_person("13900000079", "居民丙", Role.RESIDENT, tree.grid_a1))
+    assert client.get(reverse("volunteering:register")).context["form"].initial["area"] == tree.community_a.pk
+
+
 def test_registration_without_a_resident_role_leaves_the_community_open(client, tree):
     client.force_login(make_person("13900000078", "路人"))
     assert client.get(reverse("volunteering:register")).context["form"].initial["area"] is None
