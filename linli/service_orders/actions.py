@@ -57,7 +57,7 @@ from .choices import (
     OfferingKind,
     OrderAction,
 )
-from .errors import ActionNotAllowed, ServiceOrderError
+from .errors import ActionNotAllowed, OrderTaken, ServiceOrderError
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent, ServiceOrderPhoto
 
 A = OrderAction
@@ -348,6 +348,14 @@ def _clean_hours(order, value, recorded=False):
 
 
 # -- the entry point ------------------------------------------------------------------------------------------
+
+
+def refuse_lost_grab(actor, pk):
+    """Raise the 409 for a grab of an order another team took first (the API and the page
+    call it when the order is no longer among the actor's)."""
+    taken = queries.grabbed_by_another(actor, pk) if pk is not None else None
+    if taken is not None:
+        raise OrderTaken(A.GRAB, taken.status, [])
 
 
 def perform(actor, order, action, **params) -> ServiceOrder:

@@ -18,3 +18,11 @@ class ServiceOrderError(ActionError):
 class ActionNotAllowed(BaseActionNotAllowed):
     def message(self):
         return _("This action is not possible in the order's current state.")
+
+
+class OrderTaken(ActionNotAllowed):
+    """The loser of a grab race: another team took the order first (409, not the 404 of an
+    order the user never could see)."""
+
+    def message(self):
+        return _("Another team took this order first.")

@@ -16,7 +16,7 @@ from linli.orgs.models import Organization
 from linli.volunteering import queries as volunteering_queries
 from linli.volunteering.queries import managed_organizations
 
-from .choices import OrderStatus, Party
+from .choices import OrderAction as Action, OrderStatus, Party
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
 
 TEAM_KIND = "volunteer_team"
@@ -118,6 +118,16 @@ def grab_teams(user, order) -> list[int]:
     if not teams:
         return []
     return list(serving_teams(order.area_code).filter(pk__in=teams).order_by("pk").values_list("pk", flat=True))
+
+
+def grabbed_by_another(user, pk):
+    """An order on this user's grab board that another team grabbed since: once taken it
+    leaves the board (orders_for), but its grabbers lost a race, they did not ask for a stranger's order."""
+    if not led_team_ids(user) or not served_codes(user):
+        return None
+    order = ServiceOrder.objects.filter(pk=pk, events__action=Action.GRAB).exclude(
+        team__in=led_team_ids(user)).first()
+    return order if order is not None and _covers(served_codes(user), order.area_code) else None
 
 
 # -- lists ------------------------------------------------------------------------------------------

@@ -151,6 +151,12 @@ def _params(request, action):
 def act(request, pk):
     order = queries.orders_for(request.user).filter(pk=pk).first()
     name = request.POST.get("action", "")
+    if order is None and name == OrderAction.GRAB:
+        try:
+            actions.refuse_lost_grab(request.user, pk)
+        except ActionNotAllowed as error:  # another team was quicker: say so on the board
+            messages.error(request, error.as_body()["message"])
+            return redirect("service_orders:team")
     if order is None or name not in TRANSITIONS:
         raise Http404
     try:
