@@ -134,11 +134,13 @@ def test_the_api_takes_the_orders_photos_too(personas, offering, settings, tmp_p
 @pytest.mark.parametrize("junk", ["\x00x", "٣٥٠٢", "35 02", "x" * 300])
 def test_a_hostile_area_on_the_menu_page_is_no_500(client, personas, offering, junk):
     client.force_login(personas.resident)
-    assert client.get(reverse("service_orders:menu"), {"area": junk}).status_code == 200
+    # a NUL byte may be refused before the view (400): what counts is no 500 and no order
+    assert client.get(reverse("service_orders:menu"), {"area": junk}).status_code in (200, 400)
     start = timezone.localtime() + timedelta(days=1)
     response = client.post(reverse("service_orders:menu"), {
         "area": junk, "offering": offering.pk, "address": "坑内路 8 号",
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     })
-    assert response.status_code == 200 and response.context["form"].errors["area"]
-    assert not ServiceOrder.objects.exists()
+    assert response.status_code in (200, 400) and not ServiceOrder.objects.exists()
+    if response.status_code == 200:
+        assert response.context["form"].errors["area"]
