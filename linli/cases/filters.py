@@ -12,13 +12,15 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.filters import FilterSet
+
 from .choices import ACCEPT_CLOCK_STATUSES, CLAIMABLE_STATUSES, RESOLVE_CLOCK_STATUSES, CaseStatus, Channel, SlaState
 from .models import Case, Category
 
 CLOCK_STATUSES = sorted(ACCEPT_CLOCK_STATUSES | RESOLVE_CLOCK_STATUSES)
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(FilterSet):
     # distinct=False: these filters join nothing, and DISTINCT makes PostgreSQL sort every match before LIMIT.
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("status"), distinct=False)
     category = django_filters.CharFilter(method="filter_category", label=_("category code (with its subclasses)"))

@@ -28,6 +28,7 @@ from django.utils import timezone
 from linli.core.scoping import scope_for
 
 from .choices import (
+    CLAIMABLE_STATUSES,
     DUPLICATE_RADIUS_METERS,
     DUPLICATE_WITHIN_DAYS,
     OPEN_STATUSES,
@@ -65,11 +66,7 @@ def staff_q(user) -> Q:
     verifiers, by unit for units (lead, assisting, or able to claim from a board)."""
     dispatch, verify, handle = (scope_for(user, c) for c in ("cases.dispatch", "cases.verify", "cases.handle"))
     condition = _nothing()
-    codes = set(dispatch.area_codes) | set(verify.area_codes)
-    # one prefix per subtree: a code under another code in the set adds nothing
-    for code in sorted(codes):
-        if not any(code != other and code.startswith(other) for other in codes):
-            condition |= Q(area_code__startswith=code)
+    condition |= _area_prefix_q(set(dispatch.area_codes) | set(verify.area_codes))
     if not handle.is_empty:
         condition |= _units_q(user) | board_q(user)
     return condition
@@ -108,12 +105,34 @@ def public_cases():
     return Case.objects.exclude(status=CaseStatus.REJECTED)
 
 
+def _area_prefix_q(codes, field="area_code"):
+    """Codes as prefixes, one per subtree (a code under another adds nothing)."""
+    condition = _nothing()
+    for code in sorted(codes):
+        if not any(code != other and code.startswith(other) for other in codes):
+            condition |= Q(**{f"{field}__startswith": code})
+    return condition
+
+
 def board_for(user):
-    """The claim board: published cases one of the user's units may claim now."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The claim board: published cases one of the user's units may claim now, and those a
+    dispatcher published or may publish (their area's board, watched read-only)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
+    published = Q(status__in=CLAIMABLE_STATUSES, board_area__isnull=False)
+    if scope_for(user, "cases.handle").is_global or scope_for(user, "cases.dispatch").is_global:
+        return Case.objects.filter(published)
+    condition = board_q(user)
+    codes = scope_for(user, "cases.dispatch").area_codes
+    if codes:
+        condition |= published & (_area_prefix_q(codes) | _area_prefix_q(codes, "board_area__code"))
+    return Case.objects.filter(condition)
+
+
+def claimable_on_board(user):
+    """The board's cases the user may claim (the rest they only watch)."""
     if scope_for(user, "cases.handle").is_global:
-        return Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.RETURNED], board_area__isnull=False)
+        return Case.objects.filter(status__in=CLAIMABLE_STATUSES, board_area__isnull=False)
     return Case.objects.filter(board_q(user))
 
 

@@ -7,7 +7,7 @@ filters only narrow what the user may see.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.filters import TreeFilterMixin
+from linli.core.filters import FilterSet, TreeFilterMixin
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
@@ -16,7 +16,7 @@ from .models import Organization
 from .queries import new_sector_q
 
 
-class OrganizationFilterSet(TreeFilterMixin, django_filters.FilterSet):
+class OrganizationFilterSet(TreeFilterMixin, FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
     area = django_filters.CharFilter(method="filter_area", label=_("area code (with everything under it)"))
     area_level = django_filters.ChoiceFilter(field_name="area__level", choices=AreaLevel.choices, label=_("level served"))

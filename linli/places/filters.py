@@ -7,13 +7,13 @@ only narrow what the user may see.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.filters import TreeFilterMixin
+from linli.core.filters import FilterSet, TreeFilterMixin
 
 from .choices import AreaLevel
 from .models import Area
 
 
-class AreaFilterSet(TreeFilterMixin, django_filters.FilterSet):
+class AreaFilterSet(TreeFilterMixin, FilterSet):
     level = django_filters.MultipleChoiceFilter(choices=AreaLevel.choices, label=_("level"))
     parent = django_filters.CharFilter(method="filter_parent", label=_("parent code (its direct children)"))
     within = django_filters.CharFilter(method="filter_within", label=_("area code (with everything under it)"))

@@ -78,7 +78,7 @@ def test_login_redirect_for_pages_that_need_it(client, tree):
     url = reverse("places:area_detail", args=[tree.community_a.code])
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={url}"
+    assert response.url == f"{reverse('accounts:login_code')}?next={url}"
 
 
 def test_logout_is_post_only(client, personas):
