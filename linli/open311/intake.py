@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import mainland_mobile_validator, normalize_phone
+from linli.core.ids import LATITUDE, LONGITUDE, parse_coordinate
 from linli.places.addresses import match_area
 from linli.places.locate import to_wgs84
 from linli.places.models import Area
@@ -138,7 +139,7 @@ def clean_location(data, jurisdiction) -> Location:
     if lat or lng:
         if not (lat and lng):
             raise bad(_("Give both lat and long."))
-        lat_value, lng_value = _number(lat), _number(lng)
+        lat_value, lng_value = parse_coordinate(lat, LATITUDE), parse_coordinate(lng, LONGITUDE)
         if lat_value is not None and lng_value is not None:
             location.point = to_wgs84(lat_value, lng_value, "wgs84")
         if location.point is None:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core.api import ApiErrorSerializer
+from linli.core.ids import CoordinateSerializerField
 
 from .choices import AreaLevel, CoordSystem
 from .filters import AreaFilterSet
@@ -27,8 +28,8 @@ from .queries import areas_for, grid_features, with_parent_code
 class PointSerializer(serializers.Serializer):
     """A WGS-84 point."""
 
-    lat = serializers.FloatField()
-    lng = serializers.FloatField()
+    lat = CoordinateSerializerField()
+    lng = CoordinateSerializerField()
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -82,10 +83,10 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LocateQuerySerializer(serializers.Serializer):
-    lat = serializers.FloatField(
+    lat = CoordinateSerializerField(
         min_value=-90, max_value=90, label=_("latitude"), help_text="latitude, in the datum given by coord_system"
     )
-    lng = serializers.FloatField(
+    lng = CoordinateSerializerField(
         min_value=-180, max_value=180, label=_("longitude"), help_text="longitude, in the datum given by coord_system"
     )
     coord_system = serializers.ChoiceField(

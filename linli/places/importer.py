@@ -113,6 +113,8 @@ def read_rows(text, coord_system=CoordSystem.WGS84):
             [FeatureError(None, None, _("The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).")
                           % {"error": exc.msg, "line": exc.lineno, "column": exc.colno})]
         ) from None
+    except RecursionError:  # nested deeper than any GeoJSON: refused like a file that is not GeoJSON
+        raise ImportFileError([FeatureError(None, None, _("The file is not a GeoJSON FeatureCollection."))]) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise ImportFileError([FeatureError(None, None, _("The file is not a GeoJSON FeatureCollection."))])
     if not data["features"]:

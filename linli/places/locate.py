@@ -27,6 +27,8 @@ from django.db.models import Count, Max
 from shapely import STRtree
 from shapely.geometry import shape
 
+from linli.core.ids import parse_point
+
 from .choices import AreaLevel
 
 logger = logging.getLogger(__name__)
@@ -141,16 +143,7 @@ def _refresh() -> GridIndex:
 
 def clean_point(lat, lng):
     """(lat, lng) as floats when they are a real WGS84 position, else None."""
-    if isinstance(lat, bool) or isinstance(lng, bool):
-        return None
-    try:
-        lat, lng = float(lat), float(lng)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    # NaN fails every comparison, so it is rejected here too.
-    if -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0:
-        return lat, lng
-    return None
+    return parse_point(lat, lng)
 
 
 def locate_id(lat, lng):

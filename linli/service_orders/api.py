@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from linli.core import media
 from linli.core.api import ApiErrorSerializer
+from linli.core.parsers import JSONParser
 from linli.core.ids import MAX_ID, parse_id
 from linli.orgs.models import Organization
 
@@ -296,7 +297,12 @@ class ServiceOrderViewSet(ErrorsMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="actions")
     def act(self, request, pk=None):
-        order = self._order(pk)
+        try:
+            order = self._order(pk)
+        except Http404:
+            if getattr(request.data, "get", lambda name: None)("action") == OrderAction.GRAB:
+                actions.refuse_lost_grab(request.user, _pk(pk))  # the loser of a grab race: 409
+            raise
         data = ServiceOrderActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
