@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        self.register_tiles()
         from django.db.models.signals import post_delete, post_save
 
         from . import notifications, routing
@@ -17,3 +18,37 @@ class CasesConfig(AppConfig):
         for model in (Category, RoutingRule):
             post_save.connect(routing.invalidate_routing_config, sender=model, dispatch_uid=f"routing-{model.__name__}-save")
             post_delete.connect(routing.invalidate_routing_config, sender=model, dispatch_uid=f"routing-{model.__name__}-del")
+
+    @staticmethod
+    def register_tiles():
+        from linli.accounts.choices import FIELD_ROLES, Role
+        from linli.core.registry import RESIDENT, Tile, register_tiles
+        from linli.core.scoping import CAPABILITIES
+
+        cc, cs = Role.COMMAND_CENTER, Role.COMMUNITY_STAFF
+        register_tiles(
+            Tile("cases.report", _("Snapshot report"),
+                 _("Take a photo of a problem in your neighbourhood and send it to the community."), "拍",
+                 "cases:report", frozenset({RESIDENT}), order=10),
+            Tile("cases.mine", _("My reports"),
+                 _("Problems you reported or follow, with their progress; rate them when they are done."), "进",
+                 "cases:mine", frozenset({RESIDENT}), order=30),
+            Tile("cases.patrol", _("Report from rounds"), _("Record what you find on your rounds, with photos and location."),
+                 "巡", "cases:patrol", FIELD_ROLES, order=10),
+            Tile("cases.tasks", _("Verify fixes"), _("Check on site that reported problems were really fixed."), "核",
+                 "cases:tasks", FIELD_ROLES, order=20),
+            Tile("cases.dispatch_desk", _("Dispatch desk"), _("Triage, dispatch and chase cases"), "派", "cases:queue",
+                 frozenset({cc}), order=10),
+            Tile("cases.community_cases", _("Community cases"), _("Cases reported in your community"), "案",
+                 "cases:queue", frozenset({cs}), order=10),
+            Tile("cases.inbox", _("My work orders"), _("Cases dispatched to your unit"), "办", "cases:inbox",
+                 frozenset({Role.DEPARTMENT_HANDLER}), order=10),
+            # Whoever may publish to the board, claim from it or watch it.
+            Tile("cases.board", _("Claim board"), _("Published cases units can claim"), "榜", "cases:board",
+                 CAPABILITIES["cases.handle"] | CAPABILITIES["cases.dispatch"], order=15),
+            Tile("cases.ledger", _("Ledger"), _("Collected and resolved cases of your area"), "账", "cases:ledger",
+                 frozenset({cc, cs}), order=20),
+            Tile("cases.walk_in", _("Walk-in or phone report"),
+                 _("Register a case for a resident at the counter or on the phone"), "登", "cases:walk_in",
+                 frozenset({cc}), order=30),
+        )

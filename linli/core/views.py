@@ -1,11 +1,7 @@
 """Home page per role, and the error pages."""
 
-from dataclasses import dataclass
-
 from django.db.models import Count
 from django.shortcuts import render
-from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.choices import FIELD_ROLES, STAFF_ROLES, Role
 from linli.orgs.choices import OrganizationKind
@@ -13,67 +9,26 @@ from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
 from .api import json_404, json_500
+from .registry import RESIDENT, menu_tiles, roles_of, set_roles, tiles_for
 from .scoping import scope_for
 
 # How many top nodes / organizations the staff home lists before "and N more".
 HOME_LIST_LIMIT = 12
 
 
-@dataclass
-class Task:
-    """A thing a role does, shown as a tile; `url` empty means not built yet."""
-
-    title: str
-    text: str
-    icon: str
-    url: str = ""
+def menu_roles(user, roles):
+    """The roles whose tiles a person sees: theirs, and the resident's when the home is a resident's."""
+    roles = set(roles)
+    if Role.RESIDENT in roles or _home_kind(roles, user) == "resident":
+        roles.add(RESIDENT)
+    return roles
 
 
-# What each staff role does, until the pages exist (each later issue fills a URL in).
-ROLE_TASKS = {
-    Role.COMMAND_CENTER: [
-        Task(_("Dispatch desk"), _("Triage, dispatch and chase cases"), "派", reverse_lazy("cases:queue")),
-        Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
-        Task(_("Walk-in or phone report"), _("Register a case for a resident at the counter or on the phone"), "登",
-             reverse_lazy("cases:walk_in")),
-        Task(_("12345 work orders"), _("Import the hotline's work orders, send the results back"), "线",
-             reverse_lazy("hotline:index")),
-        Task(_("Partner requests to screen"), _("Open311 requests held until you file or reject them"), "审",
-             reverse_lazy("open311:screening")),
-        Task(_("Service orders"), _("Residents' service orders: dispatch to a team or publish them"), "单",
-             reverse_lazy("service_orders:dispatch")),
-    ],
-    Role.COMMUNITY_STAFF: [
-        Task(_("Community cases"), _("Cases reported in your community"), "案", reverse_lazy("cases:queue")),
-        Task(_("Ledger"), _("Collected and resolved cases of your area"), "账", reverse_lazy("cases:ledger")),
-        Task(_("Deliberation"), _("Resident deliberation and its outcomes"), "议"),
-        Task(_("Rewards catalog"), _("Rewards of the points shop, stock and limits"), "兑",
-             reverse_lazy("points:catalog")),
-        Task(_("Hand over by code"), _("Enter a resident's pickup code to hand a reward over"), "核",
-             reverse_lazy("points:fulfil")),
-        Task(_("Service orders"), _("Residents' service orders: dispatch to a team or publish them"), "单",
-             reverse_lazy("service_orders:dispatch")),
-    ],
-    Role.DEPARTMENT_HANDLER: [
-        Task(_("My work orders"), _("Cases dispatched to your unit"), "办", reverse_lazy("cases:inbox")),
-        Task(_("Claim board"), _("Published cases units can claim"), "榜", reverse_lazy("cases:board")),
-    ],
-    Role.ORG_ADMIN: [
-        Task(_("Organization network"), _("Members, pairings and coverage"), "组"),
-        Task(_("Webhooks"), _("Send your organization's case events to your own system"), "接",
-             reverse_lazy("webhooks:list")),
-    ],
-    Role.VOLUNTEER_TEAM_LEADER: [
-        Task(_("My activities"), _("Create activities, show the check-in code, verify hours"), "志",
-             reverse_lazy("volunteering:manage")),
-        Task(_("New activity"), _("Publish an activity with its venues and places"), "新",
-             reverse_lazy("volunteering:create")),
-        Task(_("Service orders"), _("Grab orders, accept, assign volunteers, record hours"), "单",
-             reverse_lazy("service_orders:team")),
-    ],
-    Role.JUDGE: [Task(_("Judging"), _("Entries waiting for your scores"), "评")],
-    Role.SYSTEM_ADMIN: [],
-}
+def menu_for(user):
+    """The ☰ menu's entries (the home tiles of the person's roles); no query when home primed the roles."""
+    if not user.is_authenticated:
+        return []
+    return menu_tiles(user, menu_roles(user, roles_of(user)))
 
 
 def _home_kind(roles, user):
@@ -95,13 +50,16 @@ def home(request):
         user.role_assignments.select_related("area", "organization").order_by("role", "area__path", "organization__path")
     )
     roles = {a.role for a in assignments}
+    set_roles(user, roles)  # the menu reads them without another query
     kind = _home_kind(roles, user)
     context = {"home_kind": kind, "assignments": assignments, "roles": roles}
 
     if roles & FIELD_ROLES:
         context["field_areas"] = _field_areas(assignments)
+        context["field_tiles"] = tiles_for(user, roles & FIELD_ROLES)
     context["show_resident"] = kind == "resident" or Role.RESIDENT in roles
     if context["show_resident"]:
+        context["resident_tiles"] = tiles_for(user, (), role=RESIDENT)
         context["resident_areas"] = [a.area for a in assignments if a.role == Role.RESIDENT and a.area_id]
     if kind == "staff":
         context.update(_staff_context(user, assignments))
@@ -136,7 +94,7 @@ def _staff_context(user, assignments):
 
     staff_roles = {a.role for a in assignments if a.role in STAFF_ROLES}
     role_sections = [
-        (role, Role(role).label, [a for a in assignments if a.role == role], ROLE_TASKS.get(role, []))
+        (role, Role(role).label, [a for a in assignments if a.role == role], tiles_for(user, (), role=role))
         for role in Role.values
         if role in staff_roles
     ]

@@ -6,3 +6,19 @@ class PointsConfig(AppConfig):
     name = "linli.points"
     label = "points"
     verbose_name = _("Points")
+
+    def ready(self):
+        from linli.accounts.choices import Role
+        from linli.core.registry import RESIDENT, Tile, register_tiles
+
+        register_tiles(
+            Tile("points.shop", _("Rewards shop"), _("Spend the points you earned volunteering on rewards."), "兑",
+                 "points:shop", frozenset({RESIDENT}), order=50),
+            Tile("points.catalog", _("Rewards catalog"), _("Rewards of the points shop, stock and limits"), "兑",
+                 "points:catalog", frozenset({Role.COMMUNITY_STAFF}), order=70),
+            Tile("points.fulfil", _("Hand over by code"), _("Enter a resident's pickup code to hand a reward over"),
+                 "核", "points:fulfil", frozenset({Role.COMMUNITY_STAFF}), order=75),
+        )
+        from . import notifications
+
+        notifications.register()

@@ -8,6 +8,20 @@ class ServiceOrdersConfig(AppConfig):
     verbose_name = _("Service orders")
 
     def ready(self):
+        from linli.accounts.choices import Role
+        from linli.core.registry import RESIDENT, Tile, register_tiles
+
+        register_tiles(
+            Tile("service_orders.menu", _("Order a service"),
+                 _("Housekeeping, free clinics, haircuts and more from volunteer teams."), "单", "service_orders:menu",
+                 frozenset({RESIDENT}), order=20),
+            Tile("service_orders.dispatch", _("Service orders"),
+                 _("Residents' service orders: dispatch to a team or publish them"), "单", "service_orders:dispatch",
+                 frozenset({Role.COMMAND_CENTER, Role.COMMUNITY_STAFF}), order=60),
+            Tile("service_orders.team", _("Service orders"),
+                 _("Grab orders, accept, assign volunteers, record hours"), "单", "service_orders:team",
+                 frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=60),
+        )
         from . import notifications
 
         notifications.register()

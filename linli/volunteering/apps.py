@@ -8,6 +8,19 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self):
+        from linli.accounts.choices import Role
+        from linli.core.registry import RESIDENT, Tile, register_tiles
+
+        register_tiles(
+            Tile("volunteering.index", _("Volunteer activities"),
+                 _("Find activities near you, sign up, check in by scanning and see your hours."), "志",
+                 "volunteering:index", frozenset({RESIDENT}), order=40),
+            Tile("volunteering.manage", _("My activities"),
+                 _("Create activities, show the check-in code, verify hours"), "志", "volunteering:manage",
+                 frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=10),
+            Tile("volunteering.create", _("New activity"), _("Publish an activity with its venues and places"), "新",
+                 "volunteering:create", frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=20),
+        )
         from . import notifications
 
         notifications.register()

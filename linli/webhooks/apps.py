@@ -8,6 +8,11 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
+        from linli.accounts.choices import Role
+        from linli.core.registry import Tile, register_tiles
+
+        register_tiles(Tile("webhooks.list", _("Webhooks"), _("Send your organization's case events to your own system"),
+                            "接", "webhooks:list", frozenset({Role.ORG_ADMIN}), order=80))
         from . import handlers
 
         handlers.register()

@@ -74,7 +74,7 @@ def test_language_switch_posts_to_set_language_and_sticks(client, personas):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert response.status_code == 302 and response.url == reverse("home")
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    assert "My requests" in get(client, reverse("home")).content.decode()
+    assert "My reports" in get(client, reverse("home")).content.decode()
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     assert "我的诉求" in get(client, reverse("home")).content.decode()

@@ -1,0 +1,93 @@
+"""What each app offers a person: home tiles and the entries of the ☰ menu, one list.
+
+Core knows no domain: each app registers its tiles in its `AppConfig.ready`
+(`register_tiles(Tile(...), ...)`), saying which roles see them. The home page
+and the menu both read `tiles_for()`, so the menu holds exactly the home tiles
+of the signed-in person's roles. A tile always has a URL name: nothing here is
+a placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.functional import empty
+
+# A person with no role at all is a resident (a number signing in for the first
+# time becomes an account with no role).
+RESIDENT = "resident"
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str  # unique, "app.name"
+    title: str  # lazy translation
+    text: str
+    icon: str  # one character
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+    # Optional extra condition on the user (for a tile only some holders of a role get);
+    # it must not query the database per request.
+    predicate: Callable[[object], bool] | None = field(default=None, compare=False)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_TILES: dict[str, Tile] = {}
+
+
+def register_tiles(*tiles: Tile) -> None:
+    """Called from an AppConfig.ready; registering a key again replaces it (ready may run twice in tests)."""
+    for tile in tiles:
+        if not tile.url_name:
+            raise ValueError(f"tile {tile.key} has no URL: placeholders are not shown")
+        _TILES[tile.key] = tile
+
+
+def registered_tiles() -> list[Tile]:
+    return sorted(_TILES.values(), key=lambda t: (t.order, t.key))
+
+
+def tiles_for(user, roles, *, role: str | None = None) -> list[Tile]:
+    """The tiles of `roles` (or of the one `role`) that this user may see, in order."""
+    wanted = {role} if role else set(roles)
+    return [
+        t for t in registered_tiles() if t.roles & wanted and (t.predicate is None or t.predicate(user))
+    ]
+
+
+def menu_tiles(user, roles) -> list[Tile]:
+    """The ☰ menu: every tile of the person's roles, each URL once."""
+    seen, entries = set(), []
+    for tile in tiles_for(user, roles):
+        if tile.url_name not in seen:
+            seen.add(tile.url_name)
+            entries.append(tile)
+    return entries
+
+
+def _unwrapped(user):
+    # request.user is a SimpleLazyObject: cache on the user itself, not on the wrapper.
+    wrapped = user.__dict__.get("_wrapped")
+    return user if wrapped is None or wrapped is empty else wrapped
+
+
+def roles_of(user) -> set[str]:
+    """The roles the user holds (one query, cached on the user object for the request).
+
+    `home` primes the cache from the assignments it loads."""
+    target = _unwrapped(user)
+    cached = target.__dict__.get("_linli_roles")
+    if cached is None:
+        cached = set(target.role_assignments.values_list("role", flat=True))
+        target.__dict__["_linli_roles"] = cached
+    return cached
+
+
+def set_roles(user, roles) -> None:
+    _unwrapped(user).__dict__["_linli_roles"] = set(roles)
