@@ -35,7 +35,7 @@ from .actions import (
     check_login_with_code,
     check_request_login_code,
     client_ip,
-    do_issue_token,
+    do_create_token,
     do_revoke_token,
 )
 from .authentication import BearerTokenAuthentication
@@ -166,6 +166,7 @@ class LoginCodeSentSerializer(serializers.Serializer):
 class CodeLoginTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="send as `Authorization: Bearer <token>`; shown only this once")
     token_type = serializers.ChoiceField(choices=["Bearer"])
+    expires_at = serializers.DateTimeField(help_text="when the token stops working (API_TOKEN_TTL_DAYS); sign in again")
     user = MeSerializer()
 
 
@@ -245,10 +246,11 @@ class CodeLoginView(APIView):
         except LoginCodeError as error:
             return login_code_error_response(error)
         ratelimit.refund("login-ip", address)
-        token = do_issue_token(user, data.validated_data.get("token_name") or "app")
+        token, raw = do_create_token(user, data.validated_data.get("token_name") or "app")
         update_last_login(None, user)
         return Response(
-            {"token": token, "token_type": "Bearer", "user": MeSerializer(user, context={"viewer": user}).data}
+            {"token": raw, "token_type": "Bearer", "expires_at": token.expires_at,
+             "user": MeSerializer(user, context={"viewer": user}).data}
         )
 
 

@@ -1,6 +1,7 @@
 """Phone + code login for the resident app: /api/v1/auth/code/ and /api/v1/auth/login/."""
 
 import pytest
+from django.utils.dateparse import parse_datetime
 
 from linli.accounts.models import ApiToken, User
 from linli.core.testing import code_from
@@ -36,6 +37,8 @@ def test_code_then_login_then_me_then_logout(api, client, sms_outbox):
     user = User.objects.get(phone=PHONE)
     assert user.last_login is not None
     assert ApiToken.objects.get(user=user).name == "my phone"
+    # The app learns when to ask the resident to sign in again.
+    assert parse_datetime(body["expires_at"]) == ApiToken.objects.get(user=user).expires_at
 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {body['token']}"}
     assert client.get("/api/v1/me/", **auth).json()["id"] == user.pk
