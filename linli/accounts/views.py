@@ -5,8 +5,11 @@ Residents: mobile number + one-time SMS code, in two steps on one URL:
 request a code, then enter it. The phone waiting for its code lives in the session.
 
 Failed sign-ins spend budgets (settings.RATE_LIMITS, linli.core.ratelimit): "login-ip" per
-address for both kinds, "login-phone" per number for passwords; a success gives its attempt
-back. Over budget, or past the code-request limits, the page answers 429 with Retry-After.
+address for both kinds; for passwords also "login-phone-ip" per (number, address), the tight
+one, and "login-phone" per number, far above it, so a stranger's wrong guesses cannot lock a
+person out from their own address (and a right SMS code is never held back by them). A success
+gives its attempts back. Over budget, or past the code-request limits, the page answers 429
+with Retry-After.
 """
 
 import math
@@ -57,7 +60,10 @@ class StaffLoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         phone = normalize_phone(request.POST.get("username", ""))[:PHONE_MAX_LENGTH]
-        budgets = [("login-ip", ratelimit.ip_ident(request))] + ([("login-phone", f"phone:{phone}")] if phone else [])
+        address = ratelimit.ip_ident(request)
+        budgets = [("login-ip", address)]
+        if phone:
+            budgets += [("login-phone-ip", f"phone:{phone}|{address}"), ("login-phone", f"phone:{phone}")]
         refused = [verdict for verdict in (ratelimit.hit(*budget) for budget in budgets) if not verdict.allowed]
         if refused:
             # The password is not even checked: that is what a guesser is after.

@@ -2,7 +2,10 @@
 
     settings.RATE_LIMITS = {"intake-user": (10, 60), ...}   scope → (requests, seconds)
 
-Redis when REDIS_URL is set (shared by every app server), the process's memory otherwise.
+The counters live in the "ratelimit" cache (settings.CACHES), shared by every process of the
+deployment: Redis when REDIS_URL is set, else the database (`CounterDatabaseCache` below, on
+the table core's migration creates). Never a process's own memory: with four gunicorn workers
+a guesser would get four budgets.
 A window is the same for everyone (seconds since the epoch // window length), so one
 `cache.add` + `cache.incr` per request counts atomically across processes; the price of
 fixed windows is that a client may spend two budgets back to back around a window's edge.
@@ -13,14 +16,18 @@ core.api.exception_handler), as a view decorator (`rate_limit`), or call `hit` /
 directly when only failures should count (the login views).
 """
 
+import base64
 import functools
 import hashlib
 import logging
 import math
+import pickle
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
@@ -28,6 +35,40 @@ from rest_framework.throttling import BaseThrottle
 from .api import error_body, is_api_path, rate_limited_message
 
 logger = logging.getLogger(__name__)
+
+
+CACHE_ALIAS = "ratelimit"
+CACHE_TABLE = "linli_rate_limit_cache"  # created by core's migration 0006
+
+
+class CounterDatabaseCache(DatabaseCache):
+    """Django's database cache with an atomic `incr`: Django's reads the value and writes it
+    back, so two processes counting at once would both write the same number. Here the write
+    succeeds only if the row still holds what was read (compare-and-swap), else it reads again."""
+
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        table = connection.ops.quote_name(self._table)
+        for _attempt in range(100):
+            with connection.cursor() as cursor:
+                # Expiry is not checked: a window's keys are used only within the window.
+                cursor.execute(f"SELECT value FROM {table} WHERE cache_key = %s", [key])
+                row = cursor.fetchone()
+                if row is None:
+                    raise ValueError(f"Key '{key}' not found")
+                value = pickle.loads(base64.b64decode(row[0].encode())) + delta
+                stored = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+                cursor.execute(
+                    f"UPDATE {table} SET value = %s WHERE cache_key = %s AND value = %s", [stored, key, row[0]]
+                )
+                if cursor.rowcount == 1:
+                    return value
+        raise RuntimeError(f"Rate-limit counter {key} kept changing under this process")
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
 
 
 @dataclass(frozen=True)
@@ -83,6 +124,7 @@ def hit(scope, ident, limit=None):
     limit = requests if limit is None else int(limit)
     index, retry_after = _window(seconds)
     key = _key(scope, ident, index)
+    cache = _cache()
     try:
         cache.add(key, 0, timeout=seconds + 1)
         try:
@@ -100,7 +142,7 @@ def peek(scope, ident):
     """The verdict for one more request, without counting it."""
     limit, seconds = budget(scope)
     index, retry_after = _window(seconds)
-    count = (cache.get(_key(scope, ident, index)) or 0) + 1
+    count = (_cache().get(_key(scope, ident, index)) or 0) + 1
     return Verdict(count <= limit, count, limit, retry_after)
 
 
@@ -109,7 +151,7 @@ def refund(scope, ident):
     _limit, seconds = budget(scope)
     index, _retry = _window(seconds)
     try:
-        cache.decr(_key(scope, ident, index))
+        _cache().decr(_key(scope, ident, index))
     except ValueError:
         pass  # the window is over: nothing left to give back
 

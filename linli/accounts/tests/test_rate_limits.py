@@ -101,3 +101,46 @@ def test_the_code_page_limits_failed_codes_per_address(client, personas, budgets
     refused = client.post(page, {"step": "verify", "code": "000000"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "登录失败次数过多" in refused.content.decode() or "Too many failed sign-ins" in refused.content.decode()
+
+
+@pytest.fixture
+def lockout_budgets(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login-ip": (30, 300), "login-phone-ip": (3, 900),
+                            "login-phone": (8, 3600)}
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out(client, personas, lockout_budgets):
+    phone = personas.street_dispatcher.phone
+    for _ in range(3):
+        assert password_login(client, phone, "wrong", "10.9.9.9").status_code == 200
+    # The guesser's address is spent for this number, right password or not ...
+    assert password_login(client, phone, PASSWORD, "10.9.9.9").status_code == 429
+    # ... the owner, from their own address, signs in.
+    response = password_login(client, phone, PASSWORD, "10.1.1.1")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(personas.street_dispatcher.pk)
+
+
+def test_failures_per_number_and_address_leave_other_numbers_from_that_address(client, personas, lockout_budgets):
+    for _ in range(3):
+        assert password_login(client, personas.grid_worker.phone, "wrong", "10.9.9.9").status_code == 200
+    assert password_login(client, personas.grid_worker.phone, "wrong", "10.9.9.9").status_code == 429
+    assert password_login(client, personas.community_staff.phone, PASSWORD, "10.9.9.9").status_code == 302
+
+
+def test_a_number_is_limited_only_well_above_one_address(client, personas, lockout_budgets):
+    phone = personas.street_dispatcher.phone
+    for index in range(8):  # a botnet: each address within its budget of 3
+        assert password_login(client, phone, "wrong", f"10.8.8.{index}").status_code == 200
+    assert password_login(client, phone, PASSWORD, "10.1.1.1").status_code == 429
+
+
+def test_a_right_sms_code_gets_in_when_the_numbers_password_budget_is_spent(
+        api, client, personas, lockout_budgets):
+    phone = personas.grid_worker.phone
+    for index in range(8):
+        assert password_login(client, phone, "wrong", f"10.8.8.{index}").status_code == 200
+    assert password_login(client, phone, PASSWORD, "10.1.1.1").status_code == 429
+    code = api.code(phone, ip="10.1.1.1")
+    response = api.post(LOGIN, {"phone": phone, "code": code}, ip="10.1.1.1")
+    assert response.status_code == 200, response.content
+    assert response.json()["user"]["id"] == personas.grid_worker.pk
