@@ -252,13 +252,8 @@ def do_send_login_code(phone, ip=None):
         expires_at=now + timedelta(seconds=ttl),
     )
     minutes = max(1, ttl // 60)
-    # Rendered now, in the requester's language; sent once the row is committed.
-    message = ngettext(
-        "Your Linli login code is %(code)s. It expires in %(minutes)d minute. Do not share it with anyone.",
-        "Your Linli login code is %(code)s. It expires in %(minutes)d minutes. Do not share it with anyone.",
-        minutes,
-    ) % {"code": code, "minutes": minutes}
-    run_after_commit(send_sms_task, phone, message)
+    # An approved template (linli.accounts.sms.TEMPLATES); sent once the row is committed.
+    run_after_commit(send_sms_task, phone, "login_code", {"code": code, "minutes": minutes})
     return otc, code
 
 

@@ -4,5 +4,5 @@ from .sms import send_sms
 
 
 @shared_task(name="accounts.send_sms", ignore_result=True)
-def send_sms_task(phone, message):
-    send_sms(phone, message)
+def send_sms_task(phone, template_key, params=None):
+    send_sms(phone, template_key, params)

@@ -2,6 +2,7 @@
 
     case.reported                      command center of the queue area
     case.accept / reject / close       the reporter (close: the followers too)
+    case.dispatch / claim / resolve    also the reporter, in a resident's words (RESIDENT_STEPS)
     case.dispatch / claim / rework     handlers of the lead unit
     case.assist                        handlers of the assisting unit
     case.resolve                       grid workers of the grid (else the queue's dispatchers)
@@ -10,7 +11,8 @@
                                        else the command center of the queue area
     case.escalate                      command center of the new queue area
 
-Registered in CasesConfig.ready(). Runs inside the relay's transaction: the rows it
+A resident who reported (not a staff channel) gets an SMS at accept, reject, resolve and close
+unless they turned SMS off. Registered in CasesConfig.ready(). Runs inside the relay's transaction: the rows it
 writes commit with the message's "sent" mark.
 """
 
@@ -23,11 +25,12 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.choices import FIELD_ROLES, Role
 from linli.accounts.models import RoleAssignment, User
+from linli.accounts.sms import placeholders
 from linli.core import notify as core_notify
 from linli.core import outbox
 from linli.places.models import Area
 
-from .choices import RESOLVE_CLOCK_STATUSES
+from .choices import RESOLVE_CLOCK_STATUSES, STAFF_CHANNELS
 from .models import Case, CaseFollower
 from .parties import code_prefixes
 
@@ -86,13 +89,6 @@ def field_workers_of(area_id):
     ).distinct()
 
 
-def reporter_and_followers(case, followers=False):
-    users = [case.reporter] if case.reporter_id else []
-    if followers:
-        users += [f.user for f in CaseFollower.objects.filter(case=case).select_related("user")]
-    return users
-
-
 # -- what ---------------------------------------------------------------------------------------
 
 
@@ -102,10 +98,8 @@ def _recipients(action, case, payload):
     unit_id = payload.get("unit_id", case.unit_id)
     if action == "reported":
         return dispatchers_of(queue_id)
-    if action in ("accept", "reject"):
-        return reporter_and_followers(case)
     if action == "close":
-        return reporter_and_followers(case, followers=True)
+        return [f.user for f in CaseFollower.objects.filter(case=case).select_related("user")]
     if action in ("dispatch", "claim", "rework"):
         return handlers_of(unit_id)
     if action == "assist":
@@ -127,9 +121,7 @@ def _texts(action, case, payload):
     values = {"number": case.number, "category": case.category.name}
     titles = {
         "reported": _("New case %(number)s: %(category)s"),
-        "accept": _("Your report %(number)s was accepted"),
-        "reject": _("Your report %(number)s was not accepted"),
-        "close": _("Case %(number)s is closed: please rate it"),
+        "close": _("Case %(number)s is closed"),
         "dispatch": _("New work order %(number)s: %(category)s"),
         "claim": _("Your unit claimed case %(number)s"),
         "rework": _("Case %(number)s needs rework"),
@@ -148,7 +140,39 @@ def _texts(action, case, payload):
     return titles[action] % values, (f"{note}\n{body}" if note else body)
 
 
-SMS_ACTIONS = frozenset({"dispatch", "supervise", "sla_overdue"})
+# Staff texts: a new work order, supervision, overdue.
+STAFF_SMS = {"dispatch": "case_work_order", "supervise": "case_supervised", "sla_overdue": "case_overdue"}
+
+
+def _resident_texts(action, case, payload):
+    """(title, body, SMS template key or None) for the reporter, or None when the step is not theirs."""
+    values = {"number": case.number, "category": case.category.name}
+    note = (payload.get("note") or "").strip()
+    if action == "accept":
+        return (_("Your report %(number)s was accepted") % values,
+                _("Thank you. We will arrange for it to be handled soon."), "case_accepted")
+    if action == "reject":
+        body = _("Reason: %(reason)s") % {"reason": note} if note else _("It is not something we can take on.")
+        return _("Your report %(number)s was not accepted") % values, body, "case_rejected"
+    if action in ("dispatch", "claim"):
+        unit = case.unit.name if case.unit_id else ""
+        body = (_("%(unit)s is now handling it.") % {"unit": unit}) if unit else _("A unit is now handling it.")
+        return _("Your report %(number)s is being handled") % values, body, None
+    if action == "resolve":
+        return (_("Your report %(number)s has been dealt with") % values,
+                _("Staff will check the result on site."), "case_resolved")
+    if action == "close":
+        return (_("Your report %(number)s is closed") % values,
+                _("Please rate how it was handled; if it is not fixed, you can reopen it within 7 days."),
+                "case_closed")
+    return None
+
+
+def _sms_params(template_key, case, payload):
+    params = {"number": case.number, "category": case.category.name}
+    if template_key == "case_rejected":
+        params["reason"] = (payload.get("note") or "").strip() or "不属于受理范围"
+    return {name: params[name] for name in placeholders(template_key)}
 
 
 def _case_of(case_id):
@@ -165,7 +189,8 @@ def _case_of(case_id):
             if message.topic.startswith(TOPIC_PREFIX) and isinstance(message.payload, dict)
         }
         ids = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
-        cases = memo["cases.by_id"] = {**(cases or {}), **Case.objects.select_related("category", "reporter").in_bulk(ids)}
+        cases = memo["cases.by_id"] = {
+            **(cases or {}), **Case.objects.select_related("category", "reporter", "unit").in_bulk(ids)}
         cases.setdefault(case_id, None)  # a deleted case: do not look again
     return cases[case_id]
 
@@ -179,14 +204,25 @@ def handle_case_message(message):
     case = _case_of(payload.get("case_id"))
     if case is None:
         return
-    recipients = _recipients(action, case, payload)
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        title, body = _texts(action, case, payload)
     actor_id = payload.get("actor_id")
-    users = [user for user in recipients if user.pk != actor_id]  # nobody is told what they did
-    core_notify.notify(users, message.topic, title, body, case_url(case.number), sms=action in SMS_ACTIONS)
+    url = case_url(case.number)
+    told = {actor_id}  # nobody is told what they did, nor twice about one step
+    with translation.override(settings.LANGUAGE_CODE):
+        resident = _resident_texts(action, case, payload)
+        if resident and case.reporter_id and case.reporter_id not in told:
+            title, body, template_key = resident
+            # A resident's report: a text at the steps that matter to them; staff reports stay in the app.
+            sms = None
+            if template_key and case.channel not in STAFF_CHANNELS:
+                sms = (template_key, _sms_params(template_key, case, payload))
+            core_notify.notify([case.reporter], message.topic, title, body, url, sms=sms)
+            told.add(case.reporter_id)
+        users = [user for user in _recipients(action, case, payload) if user.pk not in told]
+        if users:
+            title, body = _texts(action, case, payload)
+            template_key = STAFF_SMS.get(action)
+            sms = (template_key, _sms_params(template_key, case, payload)) if template_key else None
+            core_notify.notify(users, message.topic, title, body, url, sms=sms)
 
 
 def register():

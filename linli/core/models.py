@@ -59,6 +59,20 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")]
 
 
+class NotificationPreference(models.Model):
+    """How a person wants to be told; no row means the defaults (SMS on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="notification_preference"
+    )
+    sms_enabled = models.BooleanField(_("text messages (SMS)"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+
 class PersonalDataAccess(models.Model):
     """Who opened someone's full personal data (a phone or ID number), when and from where.
 

@@ -1,6 +1,8 @@
 """Telling people: in-app notifications, and optionally SMS and email.
 
-notify(users, topic, title, body="", url="", sms=False, email=False) -> list[Notification]
+notify(users, topic, title, body="", url="", sms=None, email=False) -> list[Notification]
+    sms: (template_key, params) of an approved template (linli.accounts.sms.TEMPLATES), sent
+    to those recipients who have not turned SMS off (NotificationPreference).
 
 Meant for outbox handlers (linli.core.outbox): the Notification rows are written in
 the relay's transaction, so they commit together with the message's "sent" mark;
@@ -8,8 +10,13 @@ SMS and email leave only after that commit, so a retried message does not text
 anyone twice. Called outside a transaction, everything happens at once.
 
 `title` and `body` are final text: translate them (in the recipients' language)
-before calling. `url` is a site path ("/cases/2026-000123/"); SMS and email get it
+before calling. `url` is a site path ("/cases/2026-000123/"); email gets it
 as a full link when settings.SITE_URL is set.
+
+The notification centre's writes (a person on their own notifications; another's answers 404):
+check_open(user, pk) -> Notification   marks it read (opening it), returns it
+do_mark_all_read(user) -> int          how many were unread
+sms_enabled(user) -> bool / do_set_sms_enabled(user, enabled)
 """
 
 from __future__ import annotations
@@ -21,14 +28,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 
-from linli.accounts.sms import send_sms
+from linli.accounts.sms import clean_params, send_sms
 
-from .models import Notification
+from .ids import parse_id
+from .models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
-
-SMS_MAX_CHARS = 300  # a few SMS segments; long bodies are for the app and email
 
 
 def _field_length(name):
@@ -66,7 +74,7 @@ def notify(
     title: str,
     body: str = "",
     url: str = "",
-    sms: bool = False,
+    sms: tuple[str, dict] | None = None,
     email: bool = False,
 ) -> list[Notification]:
     """An in-app notification for each user (one INSERT); SMS / email after commit."""
@@ -82,9 +90,11 @@ def notify(
     )
     link = absolute_url(url)
     if sms:
-        phones = [user.phone for user in recipients if user.phone]
-        sms_text = _sms_text(title, body, link)
-        transaction.on_commit(lambda: _send_sms_all(phones, sms_text), robust=True)
+        template_key, params = sms
+        params = clean_params(template_key, params)  # a wrong key fails here, in the handler, not after commit
+        phones = [user.phone for user in _sms_recipients(recipients) if user.phone]
+        if phones:
+            transaction.on_commit(lambda: _send_sms_all(phones, template_key, params), robust=True)
     if email:
         addresses = [user.email for user in recipients if user.email]
         email_text = "\n\n".join(part for part in (body, link) if part)
@@ -92,16 +102,18 @@ def notify(
     return notifications
 
 
-def _sms_text(title, body, link):
-    text = f"{title} {body}".strip() if body else title
-    if len(text) + len(link) + 1 > SMS_MAX_CHARS:
-        text = text[: max(0, SMS_MAX_CHARS - len(link) - 2)] + "…"
-    return f"{text} {link}".strip()
+def _sms_recipients(recipients):
+    """Those who have not turned SMS off (one query)."""
+    off = set(
+        NotificationPreference.objects.filter(user__in=[user.pk for user in recipients], sms_enabled=False)
+        .values_list("user_id", flat=True)
+    )
+    return [user for user in recipients if user.pk not in off]
 
 
-def _send_sms_all(phones, text):
+def _send_sms_all(phones, template_key, params):
     for phone in phones:
-        send_sms(phone, text)  # logs its own failures; the others still go
+        send_sms(phone, template_key, params)  # logs its own failures; the others still go
 
 
 def _send_email_all(addresses, subject, text):
@@ -116,3 +128,40 @@ def _send_email_all(addresses, subject, text):
     except Exception:
         logger.exception("Email to %d recipients failed: %s", len(addresses), subject)
 
+
+
+# -- the notification centre ------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def check_open(user, pk) -> Notification:
+    """The user's own notification, marked read; anyone else's (or none) is a 404."""
+    number = parse_id(pk)
+    notification = Notification.objects.filter(user=user, pk=number).first() if number is not None else None
+    if notification is None:
+        raise Http404
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        # Only if still unread: opening it twice at once keeps the first time.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def do_mark_all_read(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def sms_enabled(user) -> bool:
+    return not NotificationPreference.objects.filter(user=user, sms_enabled=False).exists()
+
+
+def do_set_sms_enabled(user, enabled: bool) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"sms_enabled": bool(enabled)}
+    )
+    return preference

@@ -18,7 +18,6 @@ Also: `clock` (frozen timezone.now you move by hand), `sms_outbox` with
 test module, rolled back after it).
 """
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -159,10 +158,10 @@ def sms_outbox(settings):
 
 
 def code_from(outbox, phone=None):
-    """The 6-digit code in the newest message (to `phone`, if given)."""
-    for to, message in reversed(outbox):
-        if phone is None or to == phone:
-            return re.search(r"\b(\d{6})\b", message).group(1)
+    """The code of the newest login-code message (to `phone`, if given)."""
+    for to, template_key, params in reversed(outbox):
+        if template_key == "login_code" and (phone is None or to == phone):
+            return params["code"]
     raise AssertionError(f"no SMS to {phone}")
 
 

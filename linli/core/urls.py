@@ -1,5 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("notifications/", include("linli.core.notification_urls")),
+]

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
 from linli.accounts.choices import Role
+from linli.core import outbox
 from linli.core.errors import ActionError
 from linli.places.choices import AreaLevel
 
@@ -276,7 +277,14 @@ def do_redeem(user, reward) -> Redemption:
         do_post(user, -reward.cost, EntryKind.REDEEM, idempotency_key=f"redeem:{redemption.pk}",
                 reference=f"redemption:{redemption.pk}", actor=user, note=reward.name)
         Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
+        _emit("redeemed", redemption, user)
     return redemption
+
+
+def _emit(event, redemption, actor):
+    """The outbox message of a redemption step (linli.points.notifications tells the resident)."""
+    outbox.emit(f"points.redemption.{event}", {
+        "redemption_id": redemption.pk, "user_id": redemption.user_id, "actor_id": getattr(actor, "pk", None)})
 
 
 def _create_redemption(reward, user) -> Redemption:
@@ -312,6 +320,7 @@ def do_cancel(user, redemption) -> Redemption:
         redemption.status, redemption.cancelled_at, redemption.cancelled_by = (
             RedemptionStatus.CANCELLED, timezone.now(), user)
         redemption.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        _emit("cancelled", redemption, user)
     return redemption
 
 
@@ -335,6 +344,7 @@ def do_fulfil(user, redemption) -> Redemption:
         redemption.status, redemption.fulfilled_at, redemption.fulfilled_by = (
             RedemptionStatus.FULFILLED, timezone.now(), user)
         redemption.save(update_fields=["status", "fulfilled_at", "fulfilled_by"])
+        _emit("fulfilled", redemption, user)
     return redemption
 
 

@@ -3,10 +3,14 @@
     ordered / declined   the dispatchers over the order's area (community staff, command centers)
     dispatched           the leaders of the team it went to
     published            the leaders of the teams serving the area (the grab board)
-    accepted / grabbed / done   the resident who ordered
+    accept / grab / assign / complete   the resident who ordered (accept, grab, complete: also an SMS)
+    assign               the volunteers sent
+    cancel               the leaders of the team it was dispatched to
 """
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role
@@ -35,15 +39,22 @@ def leaders_of(team_ids):
 
 
 def handle_message(message):
+    with translation.override(settings.LANGUAGE_CODE):
+        _handle(message)
+
+
+def _handle(message):
     from .models import ServiceOrder
     from .queries import serving_teams
 
     action = message.payload.get("action")
-    order = ServiceOrder.objects.select_related("area").filter(pk=message.payload.get("order_id")).first()
+    order = ServiceOrder.objects.select_related("area", "team").filter(pk=message.payload.get("order_id")).first()
     if order is None:
         return
     kind = order.get_kind_display()
     url = reverse("service_orders:detail", args=[order.pk])
+    sms = None
+    when = timezone.localtime(order.starts_at).strftime("%m-%d %H:%M")
     if action == "order":
         recipients = dispatchers_of(order.area_code)
         title = _("New service order: %(kind)s") % {"kind": kind}
@@ -64,15 +75,38 @@ def handle_message(message):
     elif action in ("accept", "grab"):
         recipients = [order.resident_id]
         title = _("Your order was accepted: %(kind)s") % {"kind": kind}
-        body = _("A volunteer team will come as agreed.")
+        body = _("%(team)s will serve you at %(when)s as agreed.") % {
+            "team": order.team.name if order.team_id else _("A volunteer team"), "when": when}
+        sms = ("order_accepted", {"service": kind})
+    elif action == "assign":
+        _tell_assigned(message, order, kind, when)
+        recipients = [order.resident_id]
+        title = _("Volunteers are arranged for your order: %(kind)s") % {"kind": kind}
+        body = _("They will come at %(when)s to %(address)s.") % {"when": when, "address": order.address}
     elif action == "complete":
         recipients = [order.resident_id]
         title = _("Your order is done: %(kind)s") % {"kind": kind}
         body = _("Please rate the service.")
+        sms = ("order_completed", {"service": kind})
+    elif action == "cancel":
+        team_id = message.payload.get("team_id")
+        recipients = leaders_of([team_id]) if team_id else []
+        title = _("An order was cancelled: %(kind)s") % {"kind": kind}
+        body = _("The resident cancelled the order for %(when)s. No one needs to go.") % {"when": when}
     else:
         return
     recipients = [pk for pk in recipients if pk != message.payload.get("actor_id")]
-    notify(recipients, message.topic, title, body, url=url)
+    notify(recipients, message.topic, title, body, url=url, sms=sms)
+
+
+def _tell_assigned(message, order, kind, when):
+    """The volunteers now on the order (those already on it are told again: the plan may have changed).
+    No link: the order's page is for the resident, the dispatchers and the team's leaders."""
+    volunteers = [pk for pk in order.assignments.values_list("user_id", flat=True)
+                  if pk != message.payload.get("actor_id")]
+    title = _("You are assigned to a service order: %(kind)s") % {"kind": kind}
+    body = _("%(when)s at %(address)s.") % {"when": when, "address": order.address}
+    notify(volunteers, message.topic, title, body)
 
 
 def register():

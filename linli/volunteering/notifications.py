@@ -23,13 +23,16 @@ def handle_message(message):
     activity = signup.activity
     url = reverse("volunteering:activity", args=[activity.pk])
     when = timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M")
+    sms_params = {"title": activity.title, "when": when, "venue": signup.venue.name}
     if message.topic == "volunteering.promoted":
         title = _("You have a place: %(title)s") % {"title": activity.title}
         body = _("A place became free and is now yours. %(when)s at %(venue)s.") % {"when": when, "venue": signup.venue.name}
+        sms = ("activity_promoted", sms_params)
     else:
         title = _reminder_title(activity)
         body = _("%(when)s at %(venue)s. Scan the code at the venue to check in.") % {"when": when, "venue": signup.venue.name}
-    notify([signup.user], message.topic, title, body, url=url, sms=True)
+        sms = ("activity_reminder", sms_params)
+    notify([signup.user], message.topic, title, body, url=url, sms=sms)
 
 
 def _reminder_title(activity) -> str:
@@ -72,15 +75,18 @@ def handle_activity_changed(message):
     users = Signup.objects.filter(pk__in=message.payload.get("signups") or [], activity=activity).values_list(
         "user", flat=True)
     start = timezone.localtime(activity.starts_at)
+    span = {"start": start.strftime("%m-%d %H:%M"), "end": timezone.localtime(activity.ends_at).strftime("%H:%M")}
     if message.topic == "volunteering.rescheduled":
         title = _("New time: %(title)s") % {"title": activity.title}
-        body = _("The activity now runs %(start)s–%(end)s. Your sign-up stays.") % {
-            "start": start.strftime("%m-%d %H:%M"), "end": timezone.localtime(activity.ends_at).strftime("%H:%M")}
+        body = _("The activity now runs %(start)s–%(end)s. Your sign-up stays.") % span
+        sms = ("activity_rescheduled", {"title": activity.title, "when": "%(start)s–%(end)s" % span})
     else:
         title = _("Cancelled: %(title)s") % {"title": activity.title}
         body = _("The activity on %(when)s is cancelled. Reason: %(reason)s") % {
-            "when": start.strftime("%m-%d %H:%M"), "reason": activity.cancel_reason}
-    notify(list(users), message.topic, title, body, url=reverse("volunteering:activity", args=[activity.pk]), sms=True)
+            "when": span["start"], "reason": activity.cancel_reason}
+        sms = ("activity_cancelled", {"title": activity.title, "when": span["start"],
+                                      "reason": activity.cancel_reason or "—"})
+    notify(list(users), message.topic, title, body, url=reverse("volunteering:activity", args=[activity.pk]), sms=sms)
 
 
 def register():

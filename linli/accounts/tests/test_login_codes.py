@@ -18,6 +18,7 @@ from linli.accounts.actions import (
     do_send_login_code,
 )
 from linli.accounts.models import OneTimeCode, User, normalize_phone
+from linli.accounts.sms import render
 from linli.core.testing import code_from
 
 PHONE = "13800000001"
@@ -82,10 +83,11 @@ def test_sms_leaves_only_after_commit(db, sms_outbox, django_capture_on_commit_c
     assert len(sms_outbox) == 1
 
 
-def test_message_is_translated(request_code, sms_outbox):
-    with translation.override("zh-hans"):
-        code = request_code()
-    assert "验证码" in sms_outbox[0][1] and code in sms_outbox[0][1]
+def test_the_code_goes_as_its_approved_template(request_code, sms_outbox, settings):
+    code = request_code()
+    minutes = max(1, settings.LOGIN_CODE_TTL_SECONDS // 60)
+    assert sms_outbox == [(PHONE, "login_code", {"code": code, "minutes": str(minutes)})]
+    assert render("login_code", sms_outbox[0][2]) == f"您的邻里登录验证码是{code}，{minutes}分钟内有效，请勿告诉他人。"
 
 
 def test_default_backend_writes_the_code_to_the_log(db, settings, caplog, django_capture_on_commit_callbacks):

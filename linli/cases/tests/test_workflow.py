@@ -333,7 +333,7 @@ def test_notifications_follow_the_case(tree, case_at, personas, photo_file):
     case = perform(personas.street_dispatcher, case, "accept")
     case = perform(personas.street_dispatcher, case, "dispatch", unit=personas.department)
     relay()
-    assert titles_of(personas.resident) == ["case.accept"]
+    assert titles_of(personas.resident) == ["case.accept", "case.dispatch"]
     assert titles_of(personas.department_handler) == ["case.dispatch"]
 
     case = perform(personas.street_dispatcher, case, "remind", note="快点")
@@ -346,7 +346,7 @@ def test_notifications_follow_the_case(tree, case_at, personas, photo_file):
     case = perform(personas.grid_worker, case, "verify")
     perform(personas.street_dispatcher, case, "close")
     relay()
-    assert titles_of(personas.resident) == ["case.accept", "case.close"]
+    assert titles_of(personas.resident) == ["case.accept", "case.dispatch", "case.resolve", "case.close"]
     note = Notification.objects.filter(user=personas.resident, topic="case.close").get()
     assert case.number in note.title and note.url.endswith(f"{case.number}/")
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()

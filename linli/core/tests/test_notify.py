@@ -54,12 +54,13 @@ def test_long_title_is_cut_to_fit(people):
 def test_sms_and_email_leave_only_after_commit(people, sms_outbox, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://linli.example.org"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notify(people, "cases.overdue", "诉求已超期", body="请尽快处理", url="/cases/2026-000002/", sms=True, email=True)
+        notify(people, "cases.overdue", "诉求已超期", body="请尽快处理", url="/cases/2026-000002/",
+               sms=("case_overdue", {"number": "2026-000002"}), email=True)
         assert sms_outbox == [] and mail.outbox == []
     for callback in callbacks:
         callback()
-    assert sorted(phone for phone, _ in sms_outbox) == ["13800000011", "13800000012", "13800000013"]
-    assert sms_outbox[0][1] == "诉求已超期 请尽快处理 https://linli.example.org/cases/2026-000002/"
+    assert sorted(phone for phone, *_ in sms_outbox) == ["13800000011", "13800000012", "13800000013"]
+    assert sms_outbox[0][1:] == ("case_overdue", {"number": "2026-000002"})
     assert sorted(message.to[0] for message in mail.outbox) == ["bing@example.org", "jia@example.org"]
     assert all(len(message.to) == 1 for message in mail.outbox)  # nobody sees the other addresses
     assert mail.outbox[0].subject == "诉求已超期"
@@ -88,7 +89,7 @@ def test_in_an_outbox_handler_a_failure_sends_nothing_and_a_retry_sends_once(
     state = {"fail": True}
 
     def handler(message):
-        notify(people[:1], message.topic, "已派遣", sms=True)
+        notify(people[:1], message.topic, "已派遣", sms=("case_supervised", {"number": "2026-000001"}))
         if state["fail"]:
             raise RuntimeError("later step failed")
 
@@ -104,7 +105,7 @@ def test_in_an_outbox_handler_a_failure_sends_nothing_and_a_retry_sends_once(
     finally:
         outbox.unregister("notifytest.", handler)
     assert Notification.objects.count() == 1
-    assert sms_outbox == [("13800000011", "已派遣")]
+    assert sms_outbox == [("13800000011", "case_supervised", {"number": "2026-000001"})]
 
 
 EMAIL_CASES = [

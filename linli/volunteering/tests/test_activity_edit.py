@@ -112,7 +112,7 @@ def test_a_new_time_tells_everyone_signed_up_and_reminds_them_again(
     notes = Notification.objects.filter(topic="volunteering.rescheduled")
     assert sorted(notes.values_list("user", flat=True)) == sorted([confirmed.user_id, waiting.user_id])
     assert activity.title in notes.first().title
-    assert {phone for phone, _text in sms_outbox} == {volunteers[0].user.phone, volunteers[1].user.phone}
+    assert {phone for phone, *_rest in sms_outbox} == {volunteers[0].user.phone, volunteers[1].user.phone}
     activity.refresh_from_db()
     # Sign-up closed "when it starts" and moves with the start.
     assert activity.signup_closes_at == new_start
