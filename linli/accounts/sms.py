@@ -155,9 +155,12 @@ class CloudSmsBackend(SmsBackend):
         except (OSError, ValueError) as error:
             raise SmsError(f"{self.endpoint} unreachable: {error}") from error
         try:
-            return json.loads(body)
+            answer = json.loads(body)
         except ValueError as error:
             raise SmsError(f"not JSON from {self.endpoint}: {body[:200]!r}") from error
+        if not isinstance(answer, dict):
+            raise SmsError(f"unexpected answer from {self.endpoint}: {body[:200]!r}")
+        return answer
 
 
 def percent_encode(value) -> str:
