@@ -4,7 +4,7 @@
     GET  /api/cases/                          cases the user may see; CaseFilterSet filters, cursor pagination (-id)
     GET  /api/cases/duplicates/?category=&lat=&lng=[&coord_system=]   open cases nearby, same category
     GET  /api/cases/{number}/                 the case with `timeline` and `allowed_actions`
-    POST /api/cases/{number}/actions/         {"action": ..., params}; multipart for resolve's `photos`
+    POST /api/cases/{number}/actions/         {"action": ..., params}; multipart for resolve's and verify's `photos`
     POST /api/cases/{number}/follow/          follow instead of filing a duplicate
     GET  /api/categories/                     the category tree with time limits
     GET  /api/ledger/?area=&from=&to=         民情台账 of an area in the user's scope
@@ -202,7 +202,7 @@ class CaseViewSet(CaseErrorsMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Take a workflow action",
         description="accept · reject(reason) · dispatch(unit) · sign · return(reason) · resolve(note, photos: "
-        "multipart) · verify · rework(reason) · close · rate(rating 1–5, comment) · reopen(reason) · "
+        "multipart) · verify(note, photos: multipart, optional) · rework(reason) · close · rate(rating 1–5, comment) · reopen(reason) · "
         "escalate(reason) · remind · supervise · publish(board_area) · claim(unit) · assist(unit) · "
         "place(area: a grid code). Answers the case as it is afterwards.",
         request={"application/json": CaseActionSerializer, "multipart/form-data": CaseActionSerializer},

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.places.choices import AreaLevel
 
 from .actions.guards import PARAMS as PERFORM_PARAMS
-from .choices import MAX_PHOTOS, Action
+from .choices import MAX_EVIDENCE_PHOTOS, MAX_PHOTOS, Action
 from .models import Category
 
 PHONE = RegexValidator(r"^1\d{10}$", _("Enter an 11-digit mobile number."))
@@ -244,7 +244,9 @@ class ActionForm(forms.Form):
                 choices=[("", _("Choose a unit"))] + [(pk, u.name) for pk, u in self.units.items()],
             )
         if name == "photos":
-            return PhotosField(label=_("Photos of the fix"), min_count=1)
+            if self.action == Action.VERIFY:
+                return PhotosField(label=_("Photos on site"), min_count=0, max_count=MAX_EVIDENCE_PHOTOS)
+            return PhotosField(label=_("Photos of the fix"), min_count=1, max_count=MAX_EVIDENCE_PHOTOS)
         if name == "rating":
             return forms.TypedChoiceField(
                 label=_("Your rating"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)], widget=forms.RadioSelect

@@ -240,7 +240,7 @@ class CaseCreatedSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    """A photo; `event` is the timeline entry it belongs to (the report, or a resolve's evidence).
+    """A photo; `event` is the timeline entry it belongs to (the report, a resolve's evidence or a verification's on-site photos).
     The files are served by the case pages, to those who may see the case (never a public media URL)."""
 
     image = serializers.SerializerMethodField()
@@ -418,11 +418,13 @@ class LedgerRowSerializer(serializers.Serializer):
     rejected = serializers.IntegerField()
     open = serializers.IntegerField()
     overdue = serializers.IntegerField()
-    on_time = serializers.IntegerField()
+    due = serializers.IntegerField(help_text=_("cases whose time limit fell in the period, up to now"))
+    on_time = serializers.IntegerField(help_text=_("of the due, resolved within their time limit"))
+    late = serializers.IntegerField(help_text=_("of the due, still open past their limit or resolved after it"))
     rated = serializers.IntegerField()
     satisfied = serializers.IntegerField()
     reworked = serializers.IntegerField()
-    on_time_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True, help_text=_("on_time / due"))
     satisfaction_rate = serializers.FloatField(allow_null=True)
     rework_rate = serializers.FloatField(allow_null=True)
     mean_handling_hours = serializers.FloatField(allow_null=True)

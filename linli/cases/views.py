@@ -30,7 +30,7 @@ from linli.orgs.choices import OrganizationKind
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
-from linli.places.queries import grid_features
+from linli.places.queries import community_labels, grid_features
 
 from . import actions, queries
 from .choices import PLACE_STATUSES, Action, CaseStatus, Channel
@@ -165,7 +165,9 @@ def _map_grids(user):
     if not features:
         centre = Area.objects.filter(level=AreaLevel.GRID, centroid_lat__isnull=False).values_list(
             "centroid_lat", "centroid_lng").first()
-    return {"type": "FeatureCollection", "features": features[:500]}, centre
+    features = features[:500]
+    # "areas" (a foreign member): community names to write over their grids on a map without tiles
+    return {"type": "FeatureCollection", "features": features, "areas": community_labels(features)}, centre
 
 
 # -- intake ----------------------------------------------------------------------
@@ -307,6 +309,13 @@ def _case_context(request, case, bound_forms=None):
                 action, units=units, initial={"unit": case.unit_id} if action == Action.DISPATCH else None
             ),
             "primary": action in PRIMARY_ACTIONS,
+    # "after": the fix's evidence and the on-site check since the last rework or reopen
+    after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
+    for event in events:
+        if event.action in (Action.REWORK, Action.REOPEN):
+            after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
+        elif event.action in after_photos:
+            after_photos[event.action] += photos_by_event.get(event.id, [])
             "danger": action in DANGER_ACTIONS,
         }
         for action in allowed
@@ -362,6 +371,8 @@ def detail(request, number):
 def act(request, number, action):
     if action not in ACTION_FIELDS:
         raise Http404
+        "fix_photos": after_photos[Action.RESOLVE],
+        "check_photos": after_photos[Action.VERIFY],
     case = queries.get_case_for(request.user, number)
     units = dispatch_units(request.user, case.unit_id) if action in (Action.DISPATCH, Action.ASSIST) else []
     form = ActionForm(action, request.POST, request.FILES, units=units)

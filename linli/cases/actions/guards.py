@@ -45,7 +45,7 @@ PARAMS = {
     Action.SIGN: ("note",),
     Action.RETURN: ("reason",),
     Action.RESOLVE: ("note", "photos"),
-    Action.VERIFY: ("note",),
+    Action.VERIFY: ("note", "photos"),
     Action.REWORK: ("reason",),
     Action.CLOSE: ("note",),
     Action.RATE: ("rating", "comment"),
