@@ -1,13 +1,17 @@
-"""民情台账 as an Excel workbook: a summary sheet and the breakdowns by category and by
-child area. Headers are in Chinese whatever the page language: the file is filed and
+"""民情台账 as an Excel workbook: a summary sheet, the breakdowns by category and by
+child area, and the register of the individual cases (phones masked, PIPL). Headers are in Chinese whatever the page language: the file is filed and
 forwarded as an official register."""
 
 from io import BytesIO
 
 from django.utils import timezone
+
+from linli.accounts.models import mask_phone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from .ledger import ledger_cases, period_bounds, timeliness
 
 TITLE = "民情台账"
 RED = "B4282D"
@@ -25,9 +29,11 @@ COLUMNS = [
     ("收集数", "collected", "0"),
     ("已办结", "resolved", "0"),
     ("办理中", "open", "0"),
-    ("超期", "overdue", "0"),
+    ("超期未办结", "overdue", "0"),
     ("不予受理", "rejected", "0"),
+    ("期内应办结", "due", "0"),
     ("按期办结", "on_time", "0"),
+    ("逾期", "late", "0"),
     ("按期办结率", "on_time_rate", PERCENT),
     ("已评价", "rated", "0"),
     ("满意", "satisfied", "0"),
@@ -44,6 +50,8 @@ SUMMARY = [
     ("办理中", "open", "0"),
     ("其中超期", "overdue", "0"),
     ("不予受理", "rejected", "0"),
+    ("期内应办结", "due", "0"),
+    ("其中逾期", "late", "0"),
     ("按期办结率", "on_time_rate", PERCENT),
     ("满意率", "satisfaction_rate", PERCENT),
     ("返工率", "rework_rate", PERCENT),
@@ -51,7 +59,8 @@ SUMMARY = [
 ]
 
 NOTES = [
-    "按期办结率 = 在办理时限内反馈办结的诉求 ÷ 已办结诉求",
+    "按期办结率 = 按期办结的诉求 ÷ 期内应办结的诉求（办理时限在统计期间内、截至导出时已到期的诉求，"
+    "含期前上报的；超期仍未办结或超期后才办结的都算逾期）",
     "满意率 = 评价为4星或5星的诉求 ÷ 已评价诉求",
     "返工率 = 核查未通过、至少返工一次的诉求 ÷ 已办结诉求",
     "平均办理时长 = 从上报到处置反馈的平均小时数",
@@ -147,6 +156,61 @@ def _breakdown_sheet(sheet, title, name_header, rows, ledger, subtitle):
         sheet.auto_filter.ref = f"A4:{get_column_letter(width)}{4 + len(rows)}"
 
 
+# (header, width) of the register of cases.
+CASE_COLUMNS = [
+    ("编号", 18), ("上报时间", 17), ("类别", 16), ("所属区域", 16), ("渠道", 10), ("状态", 10),
+    ("承办单位", 20), ("办结时限", 17), ("办结时间", 17), ("期内上报", 9), ("期内应办结", 10),
+    ("按期情况", 12), ("评价", 7), ("反映人电话", 14), ("地址", 24), ("诉求内容", 40),
+]
+DATETIME = "yyyy-mm-dd hh:mm"
+
+
+def _local(value):
+    # Excel has no time zones: the local wall time, naive
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def _punctuality(due, on_time, overdue_now, case):
+    if due:
+        return "按期办结" if on_time else ("逾期未办结" if case.resolved_at is None else "逾期办结")
+    if overdue_now:
+        return "超期未办结"
+    if case.resolve_due and case.resolved_at and case.resolved_at > case.resolve_due:
+        return "逾期办结"
+    return "—"
+
+
+def _cases_sheet(sheet, ledger, subtitle):
+    sheet.title = "诉求明细"
+    width = len(CASE_COLUMNS)
+    _title(sheet, f"{TITLE} · {ledger.name} · 诉求明细", subtitle, width)
+    _header(sheet, 4, [label for label, _w in CASE_COLUMNS])
+    start, end = period_bounds(ledger)
+    now = ledger.now or timezone.now()
+    row = 5
+    for case in ledger_cases(ledger).iterator(chunk_size=2000):
+        collected, due, on_time, overdue_now = timeliness(case, start, end, now)
+        phone = case.reporter_phone or (case.reporter.phone if case.reporter_id else "")
+        values = [
+            case.number, _local(case.created_at), case.category.name,
+            case.area.name if case.area_id else "未定位", case.get_channel_display(), case.get_status_display(),
+            case.unit.name if case.unit_id else "", _local(case.resolve_due), _local(case.resolved_at),
+            "是" if collected else "否", "是" if due else "否", _punctuality(due, on_time, overdue_now, case),
+            case.rating, mask_phone(phone) or "", case.address, case.description,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.border, cell.font = BOX, _font()
+            if column in (2, 8, 9) and value is not None:
+                cell.number_format = DATETIME
+        row += 1
+    for column, (_label, column_width) in enumerate(CASE_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = column_width
+    sheet.freeze_panes = "B5"
+    if row > 5:
+        sheet.auto_filter.ref = f"A4:{get_column_letter(width)}{row - 1}"
+
+
 def ledger_workbook(ledger, area, date_from, date_to) -> bytes:
     """The ledger as .xlsx bytes."""
     generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
@@ -155,6 +219,7 @@ def ledger_workbook(ledger, area, date_from, date_to) -> bytes:
     _summary_sheet(book.active, ledger, subtitle)
     _breakdown_sheet(book.create_sheet(), "按类别", "类别", ledger.by_category, ledger, subtitle)
     _breakdown_sheet(book.create_sheet(), "按区域", "区域", ledger.by_child_area, ledger, subtitle)
+    _cases_sheet(book.create_sheet(), ledger, subtitle)
     book.properties.title = f"{TITLE}_{area.name}"
     book.properties.creator = "邻里 Linli"
     out = BytesIO()

@@ -5,7 +5,11 @@ Of the cases reported in the period (`collected`) under the area:
     rejected            refused at intake
     open                neither resolved nor rejected
     overdue             open and past the limit running now (accept or resolve)
-    on_time_rate        resolved by `resolve_due` (or with no limit) / resolved
+    due                 (not only those reported in the period) whose resolve limit fell in the
+                        period, up to now: the cases that had to be resolved by then (应办结)
+    on_time             of the due, resolved by their limit; late = due − on_time (still open
+                        past the limit, or resolved after it)
+    on_time_rate        on_time / due (按期办结率): a case past its limit always counts against it
     satisfaction_rate   rated 4 or 5 / rated
     rework_rate         sent back for rework at least once / resolved
     mean_handling_hours mean of resolved_at − created_at over the resolved
@@ -28,7 +32,7 @@ from linli.places.models import Area
 from .choices import ACCEPT_CLOCK_STATUSES, RESOLVE_CLOCK_STATUSES, CaseStatus
 from .models import Case, Category
 
-METRICS = ("collected", "resolved", "rejected", "open", "overdue", "on_time", "rated", "satisfied", "reworked")
+METRICS = ("collected", "resolved", "rejected", "open", "overdue", "due", "on_time", "rated", "satisfied", "reworked")
 
 
 @dataclass
@@ -40,6 +44,7 @@ class LedgerRow:
     rejected: int = 0
     open: int = 0
     overdue: int = 0
+    due: int = 0
     on_time: int = 0
     rated: int = 0
     satisfied: int = 0
@@ -47,8 +52,12 @@ class LedgerRow:
     mean_handling_hours: float | None = None
 
     @property
+    def late(self):
+        return self.due - self.on_time
+
+    @property
     def on_time_rate(self):
-        return _rate(self.on_time, self.resolved)
+        return _rate(self.on_time, self.due)
 
     @property
     def satisfaction_rate(self):
@@ -64,6 +73,7 @@ class Ledger(LedgerRow):
     area: Area | None = None
     date_from: date | None = None
     date_to: date | None = None
+    now: datetime | None = None  # the moment "due" and "overdue" were counted at
     by_category: list[LedgerRow] = field(default_factory=list)
     by_child_area: list[LedgerRow] = field(default_factory=list)
 
@@ -72,23 +82,27 @@ def _rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def _aggregates(now):
-    resolved = Q(resolved_at__isnull=False)
-    open_ = Q(resolved_at__isnull=True) & ~Q(status=CaseStatus.REJECTED)
+def _aggregates(start, end, now):
+    # every count but the due ones is of the cases reported in the period
+    collected = Q(created_at__gte=start, created_at__lt=end)
+    due = Q(resolve_due__gte=start, resolve_due__lt=min(end, now))
+    resolved = collected & Q(resolved_at__isnull=False)
+    open_ = collected & Q(resolved_at__isnull=True) & ~Q(status=CaseStatus.REJECTED)
     late = Q(status__in=ACCEPT_CLOCK_STATUSES, accept_due__lt=now) | Q(
         status__in=RESOLVE_CLOCK_STATUSES, resolve_due__lt=now
     )
     handling = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
     return {
-        "collected": Count("id"),
+        "collected": Count("id", filter=collected),
         "resolved": Count("id", filter=resolved),
-        "rejected": Count("id", filter=Q(status=CaseStatus.REJECTED)),
+        "rejected": Count("id", filter=collected & Q(status=CaseStatus.REJECTED)),
         "open": Count("id", filter=open_),
         "overdue": Count("id", filter=open_ & late),
-        "on_time": Count("id", filter=resolved & (Q(resolve_due__isnull=True) | Q(resolved_at__lte=F("resolve_due")))),
-        "rated": Count("id", filter=Q(rating__isnull=False)),
-        "satisfied": Count("id", filter=Q(rating__gte=4)),
-        "reworked": Count("id", filter=Q(rework_count__gt=0)),
+        "due": Count("id", filter=due),
+        "on_time": Count("id", filter=due & Q(resolved_at__lte=F("resolve_due"))),
+        "rated": Count("id", filter=collected & Q(rating__isnull=False)),
+        "satisfied": Count("id", filter=collected & Q(rating__gte=4)),
+        "reworked": Count("id", filter=resolved & Q(rework_count__gt=0)),
         # a sum, not a mean: groups add up (mean = handling / resolved)
         "handling": Sum(handling, filter=resolved),
     }
@@ -121,10 +135,17 @@ def _bounds(date_from, date_to):
     return start, end
 
 
+def _counted(area_code, start, end, now):
+    """The cases a ledger counts: under the area, reported in the period or due in it."""
+    return Case.objects.filter(area_code__startswith=area_code).filter(
+        Q(created_at__gte=start, created_at__lt=end) | Q(resolve_due__gte=start, resolve_due__lt=min(end, now))
+    )
+
+
 def ledger(area, date_from, date_to, now=None) -> Ledger:
     """The ledger of `area` (an Area or its code) for the days date_from..date_to (included).
 
-    One scan of the cases, grouped by category and by the child area's code prefix;
+    One scan of the cases (reported in the period, or due in it), grouped by category and by the child area's code prefix;
     totals, classes and child areas are rolled up from those groups (counts and summed
     durations add up). Three queries in all, whatever the number of cases.
     """
@@ -135,13 +156,13 @@ def ledger(area, date_from, date_to, now=None) -> Ledger:
     children = list(Area.objects.filter(path__startswith=area.path, depth=area.depth + 1).order_by("code"))
     length = len(children[0].code) if children else len(area.code)
     grouped = (
-        Case.objects.filter(area_code__startswith=area.code, created_at__gte=start, created_at__lt=end)
+        _counted(area.code, start, end, now)
         .annotate(child=Substr("area_code", 1, length))
         .order_by()
         .values("category_id", "child")
-        .annotate(**_aggregates(now))
+        .annotate(**_aggregates(start, end, now))
     )
-    result = Ledger(key=area.code, name=area.name, area=area, date_from=date_from, date_to=date_to)
+    result = Ledger(key=area.code, name=area.name, area=area, date_from=date_from, date_to=date_to, now=now)
     by_child = {child.code: LedgerRow(key=child.code, name=child.name) for child in children}
     by_class: dict[str, LedgerRow] = {}
     rows = list(grouped)
@@ -163,3 +184,33 @@ def ledger(area, date_from, date_to, now=None) -> Ledger:
     result.by_category = sorted((_finish(row) for row in by_class.values()), key=lambda row: (-row.collected, row.key))
     result.by_child_area = [_finish(row) for row in by_child.values()]
     return result
+
+
+def ledger_cases(result: Ledger):
+    """The individual cases `result` counted (reported in its period, or due in it), oldest
+    first, with what a register row shows, in one query."""
+    now = result.now or timezone.now()
+    start, end = period_bounds(result)
+    return (
+        _counted(result.area.code, start, end, now)
+        .select_related("category", "area", "unit", "reporter")
+        .order_by("created_at", "id")
+    )
+
+
+def period_bounds(result: Ledger):
+    """The period of a ledger as [start, end) aware datetimes."""
+    return _bounds(result.date_from, result.date_to)
+
+
+def timeliness(case, start, end, now):
+    """How a case stands against its limits, as the ledger counts it: (collected in the period,
+    due in it, on time, overdue now)."""
+    collected = start <= case.created_at < end
+    due = case.resolve_due is not None and start <= case.resolve_due < min(end, now)
+    on_time = due and case.resolved_at is not None and case.resolved_at <= case.resolve_due
+    overdue_now = case.resolved_at is None and case.status != CaseStatus.REJECTED and (
+        (case.status in ACCEPT_CLOCK_STATUSES and case.accept_due is not None and case.accept_due < now)
+        or (case.status in RESOLVE_CLOCK_STATUSES and case.resolve_due is not None and case.resolve_due < now)
+    )
+    return collected, due, on_time, overdue_now

@@ -5,7 +5,7 @@ from django.db.models.functions import Substr
 
 from linli.core.scoping import scope_for
 
-from .choices import AreaLevel
+from .choices import CODE_LENGTHS, AreaLevel
 from .models import Area
 
 
@@ -47,3 +47,13 @@ def grid_features(area):
             for code, name, level, boundary in grids
         ],
     }
+
+
+def community_labels(features):
+    """The communities the grid `features` belong to, as [{"code", "name"}] in code order: a map
+    without tiles names them over their grids (a grid's code extends its community's). One query."""
+    codes = {str(f["properties"]["code"])[: CODE_LENGTHS[AreaLevel.COMMUNITY]] for f in features}
+    if not codes:
+        return []
+    rows = Area.objects.filter(level=AreaLevel.COMMUNITY, code__in=codes).order_by("code").values_list("code", "name")
+    return [{"code": code, "name": name} for code, name in rows]

@@ -20,7 +20,8 @@ do_report_many(actor, drafts, notify=True) -> list[Case]   files a batch of draf
 perform(actor, case, action, **params) -> Case
     Every action of choices.TRANSITIONS:
       accept(note=""), reject(reason), dispatch(unit=None → the routed unit, note=""), sign(note=""),
-      return(reason), resolve(note="", photos=[...] required), verify(note=""), rework(reason),
+      return(reason), resolve(note="", photos=[...] required), verify(note="", photos=[...] optional),
+      rework(reason),
       close(note=""), rate(rating 1..5, comment=""), reopen(reason), escalate(reason),
       remind(note=""), supervise(note=""), publish(board_area=None → the queue area),
       claim(unit=None → the actor's first unit that may claim), assist(unit).

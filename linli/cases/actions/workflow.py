@@ -99,6 +99,10 @@ def _clean_params(actor, case, action, params):
         if not photos:
             raise CaseError("evidence_required", _("Add at least one photo of the fix."), field="photos")
         cleaned["photos"] = process_photos(photos, max_count=MAX_EVIDENCE_PHOTOS)
+    elif action == Action.VERIFY:
+        # what the verifier saw on site: optional (a dispatcher may confirm from the desk), under
+        # the same media rules as the fix's evidence
+        cleaned["photos"] = process_photos(list(params.get("photos") or ()), max_count=MAX_EVIDENCE_PHOTOS)
     elif action == Action.RATE:
         cleaned["rating"] = clean_rating(params.get("rating"))
         cleaned["comment"] = clean_text(params.get("comment"), field="comment", max_length=500)
@@ -188,10 +192,10 @@ def do_resolve(actor, case, photos, note=""):
         return _apply(actor, case, Action.RESOLVE, note=note, photos=photos, resolved_at=timezone.now())
 
 
-def do_verify(actor, case, note=""):
+def do_verify(actor, case, note="", photos=()):
     with transaction.atomic():
         case = lock(case, actor, Action.VERIFY)
-        return _apply(actor, case, Action.VERIFY, note=note)
+        return _apply(actor, case, Action.VERIFY, note=note, photos=photos)
 
 
 def do_rework(actor, case, reason):

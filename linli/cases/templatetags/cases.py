@@ -61,4 +61,5 @@ def percent(value):
 def hours(value):
     if value is None:
         return "—"
-    return _("%(n)s h") % {"n": f"{value:.1f}"}
+    # one decimal at most, none when whole: "24 h", "10.5 h" (never "24.0" or "10.50")
+    return _("%(n)s h") % {"n": f"{value:.1f}".removesuffix(".0")}

@@ -68,7 +68,9 @@ def row(rows, key):
 def test_street_ledger(tree, november):
     result = ledger(tree.street_a, *NOVEMBER)
     assert (result.collected, result.resolved, result.rejected, result.open, result.overdue) == (5, 2, 1, 2, 1)
-    assert result.on_time_rate == 0.5
+    # due in November: the on-time fix, the late fix, the overdue one (still open past 16 Nov)
+    assert (result.due, result.on_time, result.late) == (3, 1, 2)
+    assert result.on_time_rate == pytest.approx(1 / 3, abs=1e-4)
     assert result.satisfaction_rate == 0.5
     assert result.rework_rate == 0.5
     assert result.mean_handling_hours == pytest.approx((24 + 192) / 2)
@@ -116,3 +118,37 @@ def test_constant_number_of_queries(tree, november, report, django_assert_num_qu
     with django_assert_num_queries(3):
         result = ledger(tree.street_a, *NOVEMBER)
     assert result.collected == 9
+
+
+def test_on_time_rate_is_over_the_cases_due_in_the_period(tree, personas, report, photo_file, clock, november):
+    """Not over the resolved only: an overdue open case counts against the rate (the ledger read
+    100 % beside 4 overdue cases), and so does a late fix; a case due in the period counts even if
+    reported before it, one due after it (or later than now) does not."""
+    def step(who, case, action, **params):
+        return perform(getattr(personas, who), case, action, **params)
+
+    clock.now = at(10, 30)
+    early = step("street_dispatcher", step("street_dispatcher", report(category="manhole"), "accept"), "dispatch",
+                 unit=personas.department)
+    assert early.resolve_due.month == 11  # reported in October, due in November
+    clock.now = at(10, 31)
+    early = step("department_handler", step("department_handler", early, "sign"), "resolve", photos=[photo_file()])
+    clock.now = at(11, 30, "08:00")
+    not_yet = step("street_dispatcher", step("street_dispatcher", report(category="dispute"), "accept"), "dispatch",
+                   unit=personas.department)
+    assert not_yet.resolve_due > at(11, 30, "08:30")
+    clock.now = at(11, 30, "08:30")
+
+    result = ledger(tree.street_a, *NOVEMBER)
+    assert result.collected == 6  # the October case is not collected in November
+    assert (result.due, result.on_time, result.late, result.overdue) == (4, 2, 2, 1)
+    assert result.on_time_rate == 0.5
+    # the same figures add up over the breakdowns
+    assert sum(r.due for r in result.by_category) == 4 and sum(r.on_time for r in result.by_category) == 2
+    assert row(result.by_category, "dispute").on_time_rate == 0.0  # the overdue one, nothing on time
+    # October: the early case was reported then but is due in November
+    october = ledger(tree.street_a, date(2026, 10, 1), date(2026, 10, 31))
+    assert (october.collected, october.due, october.on_time_rate) == (1, 0, None)
+    # a period that ends in the future counts only what is due by now
+    through_december = ledger(tree.street_a, date(2026, 11, 1), date(2026, 12, 31))
+    assert through_december.due == 4

@@ -85,11 +85,29 @@
       L.tileLayer(container.dataset.tileUrl, { attribution: container.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     }
     var grids = JSON.parse((document.getElementById("report-grids") || {}).textContent || "{}");
-    var layer = L.geoJSON(grids.features ? grids : { type: "FeatureCollection", features: [] }, {
-      style: { color: "#b4282d", weight: 1.5, opacity: 0.7, fillOpacity: 0.06 },
+    var features = grids.features || [];
+    // Without tiles the outlines and their names are the only landmarks: the names stay on
+    // (a street's hundreds of grids show them on hover instead).
+    var permanentLabels = features.length <= 80;
+    var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
+      style: { color: "#b4282d", weight: 1.5, opacity: 0.8, fillOpacity: 0.06 },
       onEachFeature: function (feature, featureLayer) {
-        featureLayer.bindTooltip((feature.properties || {}).name || "", { direction: "center", className: "ll-grid-label" });
+        featureLayer.bindTooltip((feature.properties || {}).name || "", {
+          permanent: permanentLabels, direction: "center", className: "ll-grid-label", interactive: false
+        });
       }
+    });
+    // The community's name above its grids (the codes of its grids extend its own).
+    var areaLabels = L.layerGroup();
+    (grids.areas || []).forEach(function (area) {
+      var bounds = L.latLngBounds([]);
+      layer.eachLayer(function (grid) {
+        if (String((grid.feature.properties || {}).code).indexOf(area.code) === 0) bounds.extend(grid.getBounds());
+      });
+      if (!bounds.isValid()) return;
+      var top = L.latLng(bounds.getNorth(), bounds.getCenter().lng);
+      areaLabels.addLayer(L.tooltip({ permanent: true, direction: "top", className: "ll-area-label", offset: [0, -4] })
+        .setLatLng(top).setContent(area.name));
     });
 
     var marker = null;
@@ -126,6 +144,7 @@
       map.setView([35, 105], 4);  // no area known: China, zoomed out; the phone's location will zoom in
     }
     layer.addTo(map);
+    areaLabels.addTo(map);
 
     if (locateButton) {
       locateButton.addEventListener("click", function () {
