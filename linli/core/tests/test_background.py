@@ -26,18 +26,18 @@ def memory_sms(settings):
 def test_without_redis_the_task_runs_in_process_only_after_commit(memory_sms, django_capture_on_commit_callbacks):
     assert app.conf.task_always_eager
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run_after_commit(send_sms_task, "13800000001", "您的验证码是 123456")
+        run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "123456", "minutes": 5})
         assert memory_sms == []  # nothing leaves before the transaction commits
     assert len(callbacks) == 1
     callbacks[0]()
-    assert memory_sms == [("13800000001", "您的验证码是 123456")]
+    assert memory_sms == [("13800000001", "login_code", {"code": "123456", "minutes": "5"})]
 
 
 @pytest.mark.django_db
 def test_a_failing_task_does_not_break_the_committed_request(settings, django_capture_on_commit_callbacks, caplog):
     settings.SMS_BACKEND = "linli.accounts.sms.SmsBackend"  # send() raises NotImplementedError
     with caplog.at_level("ERROR", logger="linli.sms"), django_capture_on_commit_callbacks(execute=True):
-        run_after_commit(send_sms_task, "13800000001", "hello")
+        run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "1", "minutes": 5})
     # no exception reached the caller, and the failure is on record
     assert any("failed" in record.getMessage() and record.exc_info for record in caplog.records)
 
@@ -60,7 +60,7 @@ def test_with_redis_the_task_is_queued_on_the_broker(settings, django_capture_on
     _forget_broker_connections()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            run_after_commit(send_sms_task, "13800000001", "您的验证码是 654321")
+            run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "654321", "minutes": 5})
         assert MemorySmsBackend.outbox == []  # a worker sends it, not this process
         assert broker.llen("celery") == 1
         message = json.loads(broker.lpop("celery"))
