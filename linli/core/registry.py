@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils.functional import empty
 
 # A person with no role at all is a resident (a number signing in for the first
 # time becomes an account with no role).
@@ -71,23 +70,16 @@ def menu_tiles(user, roles) -> list[Tile]:
     return entries
 
 
-def _unwrapped(user):
-    # request.user is a SimpleLazyObject: cache on the user itself, not on the wrapper.
-    wrapped = user.__dict__.get("_wrapped")
-    return user if wrapped is None or wrapped is empty else wrapped
-
-
 def roles_of(user) -> set[str]:
-    """The roles the user holds (one query, cached on the user object for the request).
+    """The roles the user holds, read with the scopes' cached assignments (no query when the
+    view already asked for a scope; `home` primes it from the assignments it loads)."""
+    from .scoping import assignments_of
 
-    `home` primes the cache from the assignments it loads."""
-    target = _unwrapped(user)
-    cached = target.__dict__.get("_linli_roles")
-    if cached is None:
-        cached = set(target.role_assignments.values_list("role", flat=True))
-        target.__dict__["_linli_roles"] = cached
-    return cached
+    cache = user.__dict__.setdefault("_linli_scopes", {})
+    if "_roles" not in cache:
+        cache["_roles"] = {row[0] for row in assignments_of(user)}
+    return cache["_roles"]
 
 
 def set_roles(user, roles) -> None:
-    _unwrapped(user).__dict__["_linli_roles"] = set(roles)
+    user.__dict__.setdefault("_linli_scopes", {})["_roles"] = set(roles)

@@ -135,13 +135,9 @@ def scope_for(user, capability: str = "view") -> Scope:
     if user.is_superuser:
         scope = Scope(is_global=True)
     else:
-        if "_assignments" not in cache:
-            cache["_assignments"] = list(
-                user.role_assignments.values_list("role", "area__path", "area__code", "organization__path")
-            )
         roles = CAPABILITIES[capability]
         area_paths, org_paths, code_of = [], [], {}
-        for role, area_path, area_code, org_path in cache["_assignments"]:
+        for role, area_path, area_code, org_path in assignments_of(user):
             if role not in roles:
                 continue
             if area_path:
@@ -157,6 +153,17 @@ def scope_for(user, capability: str = "view") -> Scope:
         )
     cache[capability] = scope
     return scope
+
+
+def assignments_of(user) -> list[tuple]:
+    """(role, area path, area code, organization path) of each of the user's role assignments:
+    one query per request, shared by every scope and by the menu (core.registry.roles_of)."""
+    cache = user.__dict__.setdefault("_linli_scopes", {})
+    if "_assignments" not in cache:
+        cache["_assignments"] = list(
+            user.role_assignments.values_list("role", "area__path", "area__code", "organization__path")
+        )
+    return cache["_assignments"]
 
 
 def forget_scopes(user) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from linli.accounts.choices import Role
-from linli.core.scoping import Scope, _minimal
+from linli.core.scoping import Scope, _minimal, assignments_of
 
 from .choices import ActivityStatus, HoursStatus, MemberStatus, SignupStatus
 from .models import Activity, Attendance, Signup, TeamMembership, Venue, Volunteer
@@ -26,7 +26,8 @@ def manage_scope(user) -> Scope:
         scope = Scope(is_global=True)
     else:
         org_paths, area_paths = [], []
-        for role, org_path, area_path in user.role_assignments.values_list("role", "organization__path", "area__path"):
+        # The request's cached assignments (shared with every scope and the menu): no query of its own.
+        for role, area_path, _code, org_path in assignments_of(user):
             if role in ORG_MANAGER_ROLES and org_path:
                 org_paths.append(org_path)
             elif role in AREA_MANAGER_ROLES and area_path:

@@ -164,3 +164,70 @@ def test_tab_rows_wrap_on_a_phone(client, people):
     assert "ll-tabrow" in nav.group(1) and "flex-nowrap" not in nav.group(1)
     assert 'class="ll-tabs ll-tabrow"' in page(client, people.resident, reverse("service_orders:menu"))
     assert "ll-tabrow" in page(client, people.resident, reverse("points:mine"))
+
+
+# -- in a real browser, on a phone ---------------------------------------------------
+
+
+def _signed_in_context(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context
+
+
+def _open_menu(page):
+    page.click(".navbar-toggler")
+    page.wait_for_selector("#ll-nav.show")
+    page.wait_for_timeout(400)  # the collapse animation, for the screenshot
+
+
+@pytest.mark.browser
+def test_phone_menu_for_a_resident_and_the_command_center(transactional_db, people, live_server, browser, output_dir):
+    # A resident on a volunteering page: every tab on screen, the menu leads to 随手拍.
+    context = _signed_in_context(browser, live_server, people.resident)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server.url + reverse("volunteering:index"))
+    tabs = page.locator("nav.ll-vol-nav a")
+    assert tabs.count() >= 6
+    for i in range(tabs.count()):
+        box = tabs.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, tabs.nth(i).inner_text()
+    assert page.locator("#ll-nav").is_hidden()  # collapsed behind ☰
+    page.screenshot(path=str(output_dir / "resident-volunteering.png"), full_page=True)
+    _open_menu(page)
+    menu = page.locator('[data-testid="menu"]')
+    for word in ("首页", "随手拍", "我的诉求", "志愿活动", "积分超市"):
+        assert menu.locator("a.nav-link", has_text=word).is_visible(), word
+    assert menu.locator("a.nav-link", has_text="揭榜领办").count() == 0
+    page.screenshot(path=str(output_dir / "resident-menu.png"))
+    menu.locator("a.nav-link", has_text="随手拍").click()
+    page.wait_for_url(live_server.url + reverse("cases:report"))
+    page.screenshot(path=str(output_dir / "resident-report.png"))
+    context.close()
+
+    # The command center on a service-order page: the menu holds its desk and the claim board.
+    context = _signed_in_context(browser, live_server, people.street_dispatcher)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server.url + reverse("service_orders:dispatch"))
+    _open_menu(page)
+    menu = page.locator('[data-testid="menu"]')
+    for word in ("首页", "调度台", "揭榜领办", "民情台账", "12345工单"):
+        assert menu.locator("a.nav-link", has_text=word).first.is_visible(), word
+    assert menu.locator("a.nav-link", has_text="随手拍").count() == 0
+    page.screenshot(path=str(output_dir / "command-center-menu.png"))
+    menu.locator("a.nav-link", has_text="揭榜领办").click()
+    page.wait_for_url(live_server.url + reverse("cases:board"))
+    assert page.locator("h1").first.inner_text().strip()
+    page.screenshot(path=str(output_dir / "command-center-board.png"), full_page=True)
+    # Home again from the menu.
+    _open_menu(page)
+    page.locator('[data-menu="home"]').click()
+    page.wait_for_url(live_server.url + reverse("home"))
+    context.close()
+    assert errors == []
