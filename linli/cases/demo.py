@@ -254,7 +254,7 @@ def handled(unit, *, accept=0.5, dispatch=1.0, sign=2.0, resolve=None, verify=No
     if resolve is not None:
         steps.append(s(resolve, handler, "resolve", note=evidence, photos="after"))
     if verify is not None:
-        steps.append(s(verify, verifier or dispatcher, "verify", note="现场核查，问题已解决。"))
+        steps.append(s(verify, verifier or dispatcher, "verify", note="现场核查，问题已解决。", photos="site"))
     if close is not None:
         steps.append(s(close, dispatcher, "close"))
     if rate is not None:
@@ -541,7 +541,8 @@ class CaseLoader:
         self.categories = {}
         self.people = {}
         self.photos = {"report": demo_photo("report.jpg", (150, 90, 60)),
-                       "after": demo_photo("after.jpg", (90, 150, 90))}
+                       "after": demo_photo("after.jpg", (90, 150, 90)),
+                       "site": demo_photo("site.jpg", (90, 130, 170))}
 
     # -- configuration -----------------------------------------------------------------------
     def category(self, spec, parent, kind):
@@ -639,8 +640,8 @@ class CaseLoader:
         params = dict(step.params)
         if "unit" in params:
             params["unit"] = self.org(params["unit"])
-        if params.get("photos") == "after":
-            params["photos"] = [demo_upload(self.photos["after"])]
+        if params.get("photos") in ("after", "site"):  # the fix's evidence, the on-site check's photo
+            params["photos"] = [demo_upload(self.photos[params["photos"]])]
         return params
 
     def case(self, spec, moment):
