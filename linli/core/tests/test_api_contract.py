@@ -132,3 +132,45 @@ def test_every_operation_keeps_the_contract(db, app, personas, real_data, person
         except Exception as failure:  # collect them all, one operation's failure hides no other
             failures.append(f"{operation.method.upper()} {operation.path}:\n{failure}")
     assert not failures, "\n\n".join(failures)
+
+
+HOSTILE_JSON = "[" * 5000  # past Python's recursion limit: the parser must refuse it, not crash
+NUL = "\x00x"  # PostgreSQL cannot hold NUL in a text value
+
+
+@pytest.mark.parametrize("persona", ["street_dispatcher", "resident"])
+def test_every_operation_refuses_nested_json_and_nul_queries_without_a_server_error(
+        db, app, personas, real_data, persona):
+    """Hypothesis rarely builds these two, so a plain loop sends them to every operation: a
+    JSON body nested 5000 deep, and NUL in every query parameter (documented or not)."""
+    from urllib.parse import urlencode
+
+    from rest_framework.test import APIClient
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    user = getattr(personas, persona)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {do_issue_token(user)}")
+    server_errors = []
+    for operation in operations:
+        path = operation.path
+        for parameter in operation.path_parameters:
+            path = path.replace("{%s}" % parameter.name, str(real_data["path"].get(parameter.name, ["1"])[0]))
+        names = [parameter.name for parameter in operation.query] + ["q"]
+        method = getattr(client, operation.method.lower())
+        response = method(f"{path}?{urlencode({name: NUL for name in names})}")
+        if operation.method.lower() == "get":
+            sent = [("NUL query", response)]
+        else:
+            sent = [("NUL query", response),
+                    ("nested JSON", method(path, HOSTILE_JSON, content_type="application/json"))]
+        for what, response in sent:
+            if response.status_code >= 500:
+                server_errors.append(f"{operation.method.upper()} {path} with {what}: {response.status_code}")
+            elif what == "NUL query":
+                assert response.status_code == 400 and response.json()["code"] == "bad_request", (path, response)
+        if operation.path.endswith("/auth/logout/"):  # it revoked the token
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {do_issue_token(user)}")
+    assert len(operations) >= 18
+    assert not server_errors, "\n".join(server_errors)
