@@ -89,3 +89,19 @@ def test_registration_without_a_resident_role_leaves_the_community_open(client, 
 def test_the_heading_texts_are_translated():
     with override("zh-hans"):
         assert gettext("Checked in") != "Checked in" and gettext("Checked out") != "Checked out"
+
+
+def test_every_template_shows_hours_through_the_one_filter():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "linli" / "templates"
+    stray = [
+        f"{path.relative_to(templates)}: {match.group(0)}"
+        for path in templates.rglob("*.html")
+        for match in re.finditer(r"hours\s*\|\s*(floatformat|stringformat)[^ }%]*", path.read_text())
+        if "value=" not in path.read_text()[max(0, match.start() - 40):match.start()]  # a form input's raw value
+    ]
+    assert stray == []
