@@ -14,7 +14,7 @@ TEST_ENV := SECRET_KEY=linli-test-secret STATIC_MANIFEST=0
 demo: install assets
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo --host $(HOST) --port $(PORT)
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The suite runs on every core (pytest-xdist); a module's tests stay on one worker so its

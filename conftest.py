@@ -93,7 +93,7 @@ def pytest_terminal_summary(terminalreporter):
     failed = [r for r in terminalreporter.stats.get("failed", []) if "postgresql" in r.keywords]
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgresql" in r.keywords]
     database = "PostgreSQL" if _on_postgresql() else "SQLite"
-    if not (ran or failed or _postgresql_required()):
+    if not (ran or failed or skipped or _postgresql_required()):
         return
     terminalreporter.write_line(
         f"Ran on {database}: {len(ran)} PostgreSQL race tests passed, {len(failed)} failed, {len(skipped)} skipped")

@@ -4,6 +4,7 @@ Every knob is an environment variable with a safe default for the embedded
 set-up (`make demo`): SQLite under var/, background work in process.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "treebeard",
+    "auditlog",  # who granted or revoked a role, changed a person, issued a token (linli.accounts.audit)
     "linli.core",
     "linli.accounts",
     "linli.places",
@@ -64,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log record of the request, even from other middleware, carries its id.
+    "linli.core.middleware.RequestIdMiddleware",
+    # /healthz before HTTPS redirect and host checks: a load balancer probes by address over HTTP.
+    "linli.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,8 +77,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "linli.accounts.audit.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in any query parameter is a 400 here, before it can reach PostgreSQL (a 500).
+    "linli.core.query_guard.RefuseNulQueryMiddleware",
+    # Last: under DEBUG (the demo) people still get the project's 404/403 pages, not Django's.
+    "linli.core.error_pages.FriendlyErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,7 +134,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "linli.accounts.backends.OneTimeCodeBackend",
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "accounts:login_code"  # a signed-out resident following a link signs in by SMS; staff have a tab
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -159,6 +170,27 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files in an S3-compatible object store (MinIO on an intranet) when a bucket is named;
+# the local MEDIA_ROOT otherwise. Files stay private: pages stream them through the app after
+# the permission check (core.media.photo_response), so browsers never need to reach the store.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # e.g. http://minio:9000
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # MinIO and most intranet stores want path-style URLs (http://minio:9000/bucket/key).
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
 
 # Maps: polygons on a blank base unless a tile URL template is configured,
 # e.g. an intranet tile server "https://tiles.example.gov/{z}/{x}/{y}.png".
@@ -171,6 +203,8 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Workers keep the JSON console log of LOGGING instead of replacing the root handler with theirs.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Without Redis a hotline import runs in a thread of the web process (linli.hotline.tasks).
 HOTLINE_IMPORT_IN_THREAD = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -185,7 +219,23 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Request budgets (linli.core.ratelimit) must be shared by every process of the deployment:
+    # Redis when configured, else a table of the database (created by `migrate`), never LocMem.
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "linli.core.ratelimit.CounterDatabaseCache",
+            "LOCATION": "linli_rate_limit_cache",
+            # Culling past MAX_ENTRIES would delete live counters (budgets made whole again).
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    ),
 }
 
 REST_FRAMEWORK = {
@@ -200,6 +250,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "linli.core.api.exception_handler",
     # JSON only: an API error is never an HTML page (Accept: text/html gets a JSON 406).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, with a JSON parser that answers a too-deeply nested body with `parse_error`.
+    "DEFAULT_PARSER_CLASSES": [
+        "linli.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -240,8 +296,25 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# One-time login codes for residents.
+# API tokens (`issue_token`, the app's sign-in) stop working this many days after issue.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
+
+# SMS (linli.accounts.sms): login codes and notices at the steps a resident cares about.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "linli.accounts.sms.LogSmsBackend")
+# Cloud backends: the provider's approved template code for each key of linli.accounts.sms.TEMPLATES.
+try:
+    SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"SMS_TEMPLATES must be a JSON object of template codes: {error}") from error
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")  # Aliyun AccessKey ID / Tencent SecretId
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")  # Tencent only
+SMS_REGION = os.environ.get("SMS_REGION", "")  # unset: cn-hangzhou (Aliyun), ap-guangzhou (Tencent)
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # unset: the provider's public endpoint
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "5"))
+
+# One-time login codes for residents.
 LOGIN_CODE_TTL_SECONDS = 300
 LOGIN_CODE_MAX_ATTEMPTS = 5
 LOGIN_CODE_RESEND_SECONDS = 60
@@ -259,7 +332,10 @@ RATE_LIMITS = {
     "intake-user": (10, 60),  # cases one signed-in user files through the API
     "intake-ip": (60, 60),  # cases filed from one address, whoever signs them
     "login-ip": (30, 300),  # failed sign-ins (password or SMS code) from one address
-    "login-phone": (10, 900),  # failed password sign-ins for one mobile number
+    # Failed password sign-ins for one number from one address: the guesser's budget. Per number
+    # alone only well above it, or anyone who knows a staff number could lock its owner out.
+    "login-phone-ip": (10, 900),
+    "login-phone": (100, 3600),  # failed password sign-ins for one mobile number, from anywhere
     "open311-key": (60, 60),  # Open311 requests per API key; each key's own rate replaces the 60
 }
 # Load tests from one machine (bench/) multiply every budget, e.g. RATE_LIMIT_MULTIPLIER=1000.
@@ -277,12 +353,48 @@ CSRF_FAILURE_VIEW = "linli.core.api.csrf_failure"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 
+# HTTPS behind a proxy (README "Production"): nginx terminates TLS and sets X-Forwarded-Proto.
+# Trust that header only when the app is reachable through the proxy alone.
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# HSTS: start small (3600) and raise to 31536000 once every page works over HTTPS.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+
+# Logs: one JSON object per line on stderr (for a log collector), each with the request id
+# (linli.core.logging). Django's own loggers, django.request's unhandled errors among them,
+# go there too instead of to the DEBUG-only console and the (unset) ADMINS email.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"linli": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "linli.core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "linli.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "linli": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }
+
+# Optional error reports to Sentry (pip install 'linli[sentry]'); imported only when set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed: pip install 'linli[sentry]'.")
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,  # residents' phone numbers and addresses stay here (PIPL)
+    )
 
 # --- Working time, outbox, notifications (linli.core) ----------------------------------
 # Working hours in local time (TIME_ZONE). Which days work comes from the CalendarDay

@@ -14,6 +14,21 @@ def mask_phone(value):
 
 
 @register.filter
+def hours(value):
+    """Hours as people write them, in every page and the certificate: 10.50 → "10.5", 3.00 → "3",
+    2.25 → "2.25" (never "3E+0"); anything not a number is shown as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01")).normalize()
+    except (InvalidOperation, ValueError):
+        return value
+    return format(number, "f")
+
+
+@register.filter
 def bs_input(bound_field, extra=""):
     """Render a form field's widget with Bootstrap classes (and `is-invalid` when it has errors)."""
     classes = ["form-control", *bound_field.field.widget.attrs.get("class", "").split(), *extra.split()]
