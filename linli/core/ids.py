@@ -47,8 +47,10 @@ def parse_coordinate(value, bound=LONGITUDE) -> float | None:
     """A finite number within ±bound from a float/int or a string of ASCII digits; None otherwise."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        number = float(value)
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, int):
+        number = float(value) if abs(value) <= bound else math.inf  # float() of a huge int overflows
     elif isinstance(value, str) and ASCII_DECIMAL.fullmatch(text := value.strip()):
         number = float(text)
     else:

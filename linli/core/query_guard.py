@@ -2,21 +2,27 @@
 
 PostgreSQL cannot hold NUL in a text value: a `?area=%00x` that reaches a filter, a
 `request.GET` lookup or a page's search raises in the database driver (a 500). Every
-query parameter of every view reaches SQL some way, and none has a use for NUL, so one
-check here covers them all (and the ones added later) instead of one per filter field:
-400 with the API's JSON body under /api/, the project's friendly 400 page elsewhere.
+query parameter of every view reaches SQL some way or may tomorrow, and none has a use for
+NUL, so one check here covers them all instead of one per filter field or view. The answer
+speaks the dialect of the path: the API's `invalid` body naming the parameters under /api/,
+the Open311 error list under /open311/, the project's friendly 400 page elsewhere.
+(Bodies need no such check: form and serializer text fields already refuse NUL.)
 """
 
-from django.core.exceptions import BadRequest
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from .api import bad_request, is_api_path
+from .api import NON_FIELD, error_body, is_api_path
 
 NUL = "\x00"
+OPEN311_PREFIX = "/open311/"
 
 
-def has_nul(query):
-    return any(NUL in key or any(NUL in value for value in values) for key, values in query.lists())
+def nul_parameters(query):
+    """Names of the query parameters holding a NUL (in the name or a value)."""
+    return [key for key, values in query.lists() if NUL in key or any(NUL in value for value in values)]
 
 
 class RefuseNulQueryMiddleware:
@@ -24,9 +30,18 @@ class RefuseNulQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if has_nul(request.GET):
-            if is_api_path(request):
-                return bad_request(request, BadRequest("NUL character in the query string"))
-            # Rendered with the request (Django's handler400 renders without it): the page has the menu.
-            return render(request, "400.html", status=400)
-        return self.get_response(request)
+        names = nul_parameters(request.GET)
+        if not names:
+            return self.get_response(request)
+        message = str(ProhibitNullCharactersValidator.message)  # Django's own words, translated
+        if is_api_path(request):
+            fields = {(NON_FIELD if NUL in name else name): [message] for name in names}
+            return JsonResponse(error_body("invalid", _("The request contains invalid data."), fields), status=400)
+        if request.path.startswith(OPEN311_PREFIX):
+            from linli.open311.errors import Open311Error
+            from linli.open311.render import error_response
+
+            fmt = "xml" if request.path.endswith(".xml") else "json"
+            return error_response(fmt, Open311Error(400, message))
+        # Rendered with the request (Django's handler400 renders without it): the page has the menu.
+        return render(request, "400.html", status=400)

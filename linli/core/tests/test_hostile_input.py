@@ -48,7 +48,17 @@ def test_a_geojson_import_nested_past_the_recursion_limit_is_a_file_error():
 def test_nul_in_a_query_parameter_is_a_json_400_under_the_api(personas, query):
     response = api_client(personas.resident).get(f"/api/service-orders/offerings/?{query}")
     assert response.status_code == 400
-    assert response.json()["code"] == "bad_request"
+    assert response.json()["code"] == "invalid"
+    named = query.split("=")[0] if not query.startswith("%00") else "non_field_errors"
+    assert list(response.json()["fields"]) == [named]
+
+
+@pytest.mark.django_db
+def test_nul_in_a_query_parameter_is_an_open311_error_list():
+    response = APIClient().get("/open311/v2/services.xml?jurisdiction_id=%00x")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/xml") or response["Content-Type"].startswith("application/xml")
+    assert b"<errors>" in response.content
 
 
 @pytest.mark.django_db
