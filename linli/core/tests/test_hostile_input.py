@@ -103,3 +103,24 @@ def test_the_coordinate_parser():
         assert parse_coordinate(bad, LATITUDE) is None, bad
     assert parse_coordinate("90.000001", LATITUDE) is None
     assert parse_point("24", ARABIC_INDIC) is None
+
+
+def test_the_report_forms_coordinate_fields_take_ascii_digits_only():
+    from django import forms
+
+    from linli.cases.forms import ReportForm
+
+    field = ReportForm.base_fields["lat"]
+    assert field.clean("24.47") == 24.47
+    assert field.clean("") is None
+    for bad in (ARABIC_INDIC, "nan", "1e1"):
+        with pytest.raises(forms.ValidationError):
+            field.clean(bad)
+
+
+def test_a_venue_position_takes_ascii_digits_only():
+    from linli.volunteering.actions import VolunteeringError, _position
+
+    assert _position("24.47", "118.1", "", "position")[:2] == (24.47, 118.1)
+    with pytest.raises(VolunteeringError):
+        _position(ARABIC_INDIC, "118.1", "", "position")
