@@ -1,6 +1,7 @@
 """On a phone, in a real Chromium: the command center filters its queue with the "all" options
 (no false error), opens the claim board it publishes to, searches the dispatch list; a
-signed-out resident following a case link lands on the SMS sign-in and comes back to the case.
+signed-out resident following a case link lands on the SMS sign-in and comes back to the case;
+a grid worker locating a problem outside their grid is warned.
 Screenshots go to test-output/<test name>/."""
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from linli.accounts.sms import MemorySmsBackend
 from linli.cases.choices import CaseStatus
+from linli.cases.testing import center_of
 from linli.core.testing import code_from
 from linli.orgs.actions import do_create_organization
 
@@ -78,3 +80,24 @@ def test_queue_board_and_a_residents_link_on_a_phone(live_server, people, tree, 
     assert page.locator('[data-testid="error-404"]').count() == 1
     shot(page, "queue-is-not-for-residents")
     resident.close()
+
+    # 5. a grid worker on rounds locates a problem in the next grid: warned, and may still send it
+    lat, lng = center_of(tree.grid_a2)
+    worker = Session(browser, live_server.url, geolocation={"latitude": lat, "longitude": lng, "accuracy": 8}, **PHONE)
+    page = worker.page
+    worker.log_in_with_password(people.grid_worker.phone)
+    worker.go("cases:patrol")
+    assert page.locator('[data-testid="outside-grid"]').is_hidden()
+    page.click('[data-testid="use-location"]')
+    page.wait_for_selector('[data-testid="outside-grid"]', state="visible")
+    assert page.locator('[data-testid="submit-report"]').is_enabled()
+    shot(page, "patrol-outside-own-grid", full_page=False)
+    lat, lng = center_of(tree.grid_a1)
+    # the worker drags the pin into their own grid (what the map's dragend does)
+    page.evaluate("""([lat, lng]) => {
+        const form = document.getElementById("report-form");
+        form.querySelector("[name=lat]").value = lat; form.querySelector("[name=lng]").value = lng;
+        document.dispatchEvent(new CustomEvent("ll-location"));
+    }""", [f"{lat:.6f}", f"{lng:.6f}"])
+    page.wait_for_selector('[data-testid="outside-grid"]', state="hidden")
+    worker.close()

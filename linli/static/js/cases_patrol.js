@@ -25,6 +25,9 @@
     var grids = JSON.parse(data.textContent || "[]");
     var lat = parseFloat(form.querySelector("[name=lat]").value);
     var lng = parseFloat(form.querySelector("[name=lng]").value);
+    // next to the location button, where the worker is looking, not under the map
+    var map = document.getElementById("report-map");
+    if (map && box.nextElementSibling !== map) { map.parentNode.insertBefore(box, map); box.classList.replace("mt-2", "mb-2"); box.classList.remove("mb-0"); }
     if (!grids.length || isNaN(lat) || isNaN(lng)) { box.hidden = true; return; }
     box.hidden = grids.some(function (geometry) { return inGeometry(lng, lat, geometry); });
   }
