@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from linli.core.ids import MAX_ID
+from linli.core.ids import MAX_ID, CoordinateSerializerField
 
 from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
 from .models import Activity, Attendance, ServiceCertificate, Signup, Venue, Volunteer
@@ -95,8 +95,8 @@ class ActivityDetailSerializer(ActivityListSerializer):
 class BranchSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     capacity = serializers.IntegerField(min_value=1, max_value=100000)
-    lat = serializers.FloatField(required=False, allow_null=True)
-    lng = serializers.FloatField(required=False, allow_null=True)
+    lat = CoordinateSerializerField(required=False, allow_null=True)
+    lng = CoordinateSerializerField(required=False, allow_null=True)
     geofence_m = serializers.IntegerField(required=False, allow_null=True, min_value=10, max_value=100000)
 
 
@@ -114,8 +114,8 @@ class ActivityCreateSerializer(serializers.Serializer):
     signup_closes_at = serializers.DateTimeField(required=False, allow_null=True)
     capacity = serializers.IntegerField(min_value=1, max_value=100000, help_text="places at the main venue")
     venue_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    lat = serializers.FloatField(required=False, allow_null=True)
-    lng = serializers.FloatField(required=False, allow_null=True)
+    lat = CoordinateSerializerField(required=False, allow_null=True)
+    lng = CoordinateSerializerField(required=False, allow_null=True)
     geofence_m = serializers.IntegerField(required=False, allow_null=True, min_value=10, max_value=100000)
     required_skills = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=20)
     points_per_hour = serializers.IntegerField(required=False, default=10, min_value=0, max_value=1000)
@@ -213,8 +213,8 @@ class BulkResultSerializer(serializers.Serializer):
 
 class ScanSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200)
-    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    lat = CoordinateSerializerField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = CoordinateSerializerField(required=False, allow_null=True, min_value=-180, max_value=180)
 
 
 class CertificateEntrySerializer(serializers.Serializer):

@@ -124,3 +124,11 @@ def test_a_venue_position_takes_ascii_digits_only():
     assert _position("24.47", "118.1", "", "position")[:2] == (24.47, 118.1)
     with pytest.raises(VolunteeringError):
         _position(ARABIC_INDIC, "118.1", "", "position")
+
+
+@pytest.mark.django_db
+def test_a_check_in_scan_takes_ascii_digits_only(personas):
+    body = {"token": "anything", "lat": ARABIC_INDIC, "lng": "118.1"}
+    response = api_client(personas.resident).post("/api/volunteering/scan/", body, format="json")
+    assert response.status_code == 400
+    assert "lat" in response.json()["fields"]
