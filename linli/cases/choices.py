@@ -51,6 +51,11 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+# Reports staff file (on rounds, at the desk, from the hotline's sheet): no resident of the
+# platform reported them, so nobody rates them and the satisfaction rate leaves them out.
+STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.WALK_IN, Channel.HOTLINE})
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, _("Low")
     NORMAL = 2, _("Normal")

@@ -113,11 +113,20 @@ def _staff_context(user, assignments):
 
 
 def page_not_found(request, exception=None):
+    """The project's own 404 page (JSON under /api/), also under DEBUG through
+    linli.core.error_pages.FriendlyErrorPagesMiddleware."""
     if request.path.startswith("/api/"):
         return json_404(request, exception)
-    from django.views.defaults import page_not_found as default
+    return render(request, "404.html", {"request_path": request.path}, status=404)
 
-    return default(request, exception)
+
+def permission_denied(request, exception=None):
+    """handler403: a page one may not open answers the project's page with a way home."""
+    if request.path.startswith("/api/"):
+        from .api import permission_denied as json_403
+
+        return json_403(request, exception)
+    return render(request, "403.html", status=403)
 
 
 def server_error(request):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from linli.core.workflow import Workflow
 
-from ..choices import ESCALATION_LEVELS, REOPEN_WITHIN_DAYS, TRANSITIONS, Action
+from ..choices import ESCALATION_LEVELS, REOPEN_WITHIN_DAYS, STAFF_CHANNELS, TRANSITIONS, Action
 from ..errors import ActionNotAllowed, CaseError
 from ..models import Case
 from ..parties import parties_of
@@ -32,7 +32,8 @@ def _escalation_possible(case):
 
 # Preconditions that need no parameters; failing one is a 409 like a wrong status.
 PRECONDITIONS = {
-    Action.RATE: lambda case, now: case.rating is None,
+    # only a resident's own report is rated (a staff report has no resident on the platform)
+    Action.RATE: lambda case, now: case.rating is None and case.channel not in STAFF_CHANNELS,
     Action.REOPEN: _reopen_possible,
     Action.ESCALATE: lambda case, now: _escalation_possible(case),
     Action.SUPERVISE: lambda case, now: not case.supervised,
