@@ -385,7 +385,11 @@ def do_publish(actor, order, note=""):
 def do_grab(actor, order, team):
     """First team wins: the row lock makes a second grabber wait, then see `accepted` (409)."""
     with transaction.atomic():
-        order = lock(order, actor, A.GRAB)
+        try:
+            order = lock(order, actor, A.GRAB)
+        except ActionNotAllowed:
+            refuse_lost_grab(actor, order.pk)  # the same words as for a loser who comes later
+            raise
         return _apply(actor, order, A.GRAB, data={"team": team.pk, "team_name": team.name}, team=team,
                       published_at=None, accepted_at=timezone.now())
 

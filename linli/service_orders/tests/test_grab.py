@@ -10,7 +10,7 @@ from linli.accounts.models import User
 from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization
 from linli.service_orders import actions
-from linli.service_orders.errors import ActionNotAllowed
+from linli.service_orders.errors import ActionNotAllowed, OrderTaken
 from linli.service_orders.models import ServiceOrder, ServiceOrderEvent
 
 
@@ -31,6 +31,7 @@ def test_a_stale_second_grab_is_refused(make_order, leader, second_team):
     with pytest.raises(ActionNotAllowed) as refused:
         actions.perform(second_team[1], stale, "grab")
     assert refused.value.status == "accepted"
+    assert isinstance(refused.value, OrderTaken)  # "another team took it first", as for a later loser
     assert ServiceOrderEvent.objects.filter(order=order, action="grab").count() == 1
 
 
