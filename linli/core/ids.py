@@ -86,4 +86,7 @@ class CoordinateSerializerField(serializers.FloatField):
     def to_internal_value(self, data):
         if not is_ascii_number(data):
             self.fail("invalid")
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except OverflowError:  # float() of a JSON integer with hundreds of digits
+            self.fail("invalid")

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User, mainland_mobile_validator, normalize_phone
 from linli.core.errors import ActionError
-from linli.core.ids import parse_id, parse_ids
+from linli.core.ids import is_ascii_number, parse_id, parse_ids, parse_point
 from linli.core.outbox import emit
 from linli.core.privacy import record_access
 from linli.orgs.choices import OrganizationKind
@@ -324,10 +324,9 @@ def _position(lat, lng, geofence_m, field):
         if geofence_m not in (None, ""):
             raise VolunteeringError("invalid", _("A check-in radius needs the venue's position."), field=field)
         return None, None, None
-    try:
-        lat, lng = float(lat), float(lng)
-    except (TypeError, ValueError):
-        raise VolunteeringError("invalid", _("Enter the position as numbers."), field=field) from None
+    if not (is_ascii_number(lat) and is_ascii_number(lng)):
+        raise VolunteeringError("invalid", _("Enter the position as numbers."), field=field)
+    lat, lng = float(lat), float(lng)
     if not _on_the_map(lat, lng):
         raise VolunteeringError("invalid", _("This position is not on the map."), field=field)
     radius = None if geofence_m in (None, "") else _positive_int(geofence_m, field, 10, 100000)
@@ -642,10 +641,7 @@ def check_scan(user, token, lat=None, lng=None) -> Attendance:
     if signup.venue_id != venue.pk:
         raise VolunteeringError("wrong_venue", _("Your place is at another venue: %(venue)s") % {"venue": signup.venue.name})
     if venue.geofence_m and venue.lat is not None:
-        try:
-            lat, lng = float(lat), float(lng)
-        except (TypeError, ValueError):
-            lat = lng = math.nan
+        lat, lng = parse_point(lat, lng) or (math.nan, math.nan)
         if not _on_the_map(lat, lng):
             raise VolunteeringError("position_required", _("Allow the page to use your position to check in."))
         # Written so that a NaN distance fails closed.

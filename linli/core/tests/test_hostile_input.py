@@ -91,6 +91,10 @@ def test_a_case_filed_over_the_api_takes_ascii_digits_only(personas, tree):
     response = api_client(personas.resident).post("/api/cases/", body, format="json")
     assert response.status_code == 400
     assert "lat" in response.json()["fields"]
+    huge = '{"category": "public-facilities", "description": "路灯不亮", "lat": 1%s, "lng": 118}' % ("0" * 400)
+    response = api_client(personas.resident).post("/api/cases/", huge, content_type="application/json")
+    assert response.status_code == 400
+    assert "lat" in response.json()["fields"]
 
 
 def test_the_coordinate_parser():
