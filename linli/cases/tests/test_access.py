@@ -334,3 +334,13 @@ def test_dispatch_offers_handling_units_grouped_with_the_suggestion_first(client
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
+
+
+def test_a_class_name_in_two_groups_also_names_its_group(client, personas, categories):
+    from linli.cases.testing import make_category
+
+    make_category(categories.component, "市容环境", "appearance-facilities")
+    make_category(categories.event, "市容环境", "street-appearance")
+    html = html_of(login(client, personas.resident).get(reverse("cases:report")))
+    assert "市容环境（部件）" in html and "市容环境（事件）" in html
+    assert "园林绿化（" not in html  # a name in one group stays as it is
