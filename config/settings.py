@@ -232,8 +232,9 @@ CACHES = {
         else {
             "BACKEND": "linli.core.ratelimit.CounterDatabaseCache",
             "LOCATION": "linli_rate_limit_cache",
-            # Culling past MAX_ENTRIES would delete live counters (budgets made whole again).
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+            # Past MAX_ENTRIES Django culls expired rows, then a third of the live counters (their
+            # budgets made whole); each write counts the rows, so the table is kept small too.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     ),
 }

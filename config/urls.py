@@ -29,6 +29,6 @@ urlpatterns = [
 
 # Under /api/ each answers the API's JSON error body (linli.core.api).
 handler400 = "linli.core.api.bad_request"
-handler403 = "linli.core.api.permission_denied"
+handler403 = "linli.core.views.permission_denied"
 handler404 = "linli.core.views.page_not_found"
 handler500 = "linli.core.views.server_error"

@@ -27,12 +27,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core import media
 from linli.core.api import RATE_LIMITED, RETRY_AFTER, ActionErrorsMixin, error_responses
+from linli.core.parsers import JSONParser
 from linli.core.ids import parse_id
 from linli.core.ratelimit import IntakePerIpThrottle, IntakePerUserThrottle
 from linli.core.scoping import scope_for

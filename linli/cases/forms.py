@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ids import CoordinateFormField
 from linli.places.choices import AreaLevel
 
 from .actions.guards import PARAMS as PERFORM_PARAMS
@@ -54,13 +55,26 @@ def category_choices(key="pk"):
             groups.append(current)
         elif current is not None:
             current[1].append((str(getattr(node, key)), "\u3000" * (node.depth - 2) + node.name))
+    # A name in two groups (市容环境 under 部件 and 事件) also names its group, for the phones
+    # whose pickers do not show optgroup labels.
+    seen = {}
+    for group, options in groups:
+        for _value, label in options:
+            seen.setdefault(label.strip("\u3000"), set()).add(group)
+    groups = [
+        (group, [(value, f"{label}（{group}）" if len(seen[label.strip("\u3000")]) > 1 else label)
+                 for value, label in options])
+        for group, options in groups
+    ]
     return [("", _("Choose a category"))] + [g for g in groups if g[1]]
 
 
 class CategoryField(forms.ChoiceField):
     def clean(self, value):
         value = super().clean(value)
-        category = Category.objects.filter(pk=value, is_active=True).first() if value else None
+        # the option values are ids: anything else (a code, "1.5", "٣") is not on the list
+        is_id = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18
+        category = Category.objects.filter(pk=int(value), is_active=True).first() if is_id else None
         if value and category is None:
             raise forms.ValidationError(_("Choose a category from the list."), code="invalid_choice")
         return category
@@ -82,8 +96,8 @@ class ReportForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What is wrong, and where exactly?")}),
     )
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    lat = CoordinateFormField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = CoordinateFormField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     address = forms.CharField(
         label=_("Address or landmark (optional)"),
         max_length=200,
@@ -217,14 +231,33 @@ NOTE_LABELS = {
 }
 
 
+UNIT_SEARCH_HINT = _("Type part of a unit's name")
+
+
+def unit_choices(units, suggested=None):
+    """Units as grouped choices for a `<select>`: the routing suggestion first, then one group
+    per organization kind, in the order `units` come (views.dispatch_units sorts them)."""
+    groups, suggestion = {}, []
+    for unit in units:
+        if suggested is not None and unit.pk == suggested:
+            suggestion.append((str(unit.pk), unit.name))
+        else:
+            groups.setdefault(unit.get_kind_display(), []).append((str(unit.pk), unit.name))
+    choices = [("", _("Choose a unit"))]
+    if suggestion:
+        choices.append((_("Suggested by the routing rules"), suggestion))
+    return choices + list(groups.items())
+
+
 class ActionForm(forms.Form):
     """The small form of one workflow action; `params()` are the keyword arguments of `perform`."""
 
-    def __init__(self, action, *args, units=(), **kwargs):
+    def __init__(self, action, *args, units=(), suggested=None, **kwargs):
         kwargs.setdefault("prefix", action)
         super().__init__(*args, **kwargs)
         self.action = action
         self.units = {str(u.pk): u for u in units}
+        self.suggested = suggested if action == Action.DISPATCH else None
         for name in ACTION_FIELDS[action]:
             self.fields[name] = self._field(name)
 
@@ -241,7 +274,9 @@ class ActionForm(forms.Form):
         if name == "unit":
             return forms.ChoiceField(
                 label=_("Handling unit") if self.action == Action.DISPATCH else _("Assisting unit"),
-                choices=[("", _("Choose a unit"))] + [(pk, u.name) for pk, u in self.units.items()],
+                choices=unit_choices(self.units.values(), self.suggested),
+                widget=forms.Select(attrs={"class": "form-select", "data-unit-search": UNIT_SEARCH_HINT,
+                                           "data-testid": f"{self.action}-unit"}),
             )
         if name == "photos":
             if self.action == Action.VERIFY:
@@ -265,13 +300,15 @@ class ActionForm(forms.Form):
 
 
 class BulkDispatchForm(forms.Form):
-    unit = forms.ChoiceField(label=_("Dispatch the selected cases to"))
+    unit = forms.ChoiceField(label=_("Dispatch the selected cases to"), widget=forms.Select(attrs={
+        "class": "form-select form-select-sm w-auto flex-grow-1", "data-unit-search": UNIT_SEARCH_HINT,
+        "data-testid": "bulk-unit"}))
     note = forms.CharField(label=_("Note (optional)"), max_length=1000, required=False)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.units = {str(u.pk): u for u in units}
-        self.fields["unit"].choices = [("", _("Choose a unit"))] + [(pk, u.name) for pk, u in self.units.items()]
+        self.fields["unit"].choices = unit_choices(self.units.values())
 
 
 class LedgerForm(forms.Form):

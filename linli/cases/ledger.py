@@ -10,7 +10,7 @@ Of the cases reported in the period (`collected`) under the area:
     on_time             of the due, resolved by their limit; late = due − on_time (still open
                         past the limit, or resolved after it)
     on_time_rate        on_time / due (按期办结率): a case past its limit always counts against it
-    satisfaction_rate   rated 4 or 5 / rated
+    satisfaction_rate   rated 4 or 5 / rated, residents' own reports only (not STAFF_CHANNELS)
     rework_rate         sent back for rework at least once / resolved
     mean_handling_hours mean of resolved_at − created_at over the resolved
 by_category groups on the top-level class (部件/事件 → 公用设施 …) and by_child_area on the
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from linli.places.models import Area
 
-from .choices import ACCEPT_CLOCK_STATUSES, RESOLVE_CLOCK_STATUSES, CaseStatus
+from .choices import ACCEPT_CLOCK_STATUSES, RESOLVE_CLOCK_STATUSES, STAFF_CHANNELS, CaseStatus
 from .models import Case, Category
 
 METRICS = ("collected", "resolved", "rejected", "open", "overdue", "due", "on_time", "rated", "satisfied", "reworked")
@@ -92,6 +92,7 @@ def _aggregates(start, end, now):
         status__in=RESOLVE_CLOCK_STATUSES, resolve_due__lt=now
     )
     handling = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    residents = collected & ~Q(channel__in=STAFF_CHANNELS)
     return {
         "collected": Count("id", filter=collected),
         "resolved": Count("id", filter=resolved),
@@ -100,8 +101,9 @@ def _aggregates(start, end, now):
         "overdue": Count("id", filter=open_ & late),
         "due": Count("id", filter=due),
         "on_time": Count("id", filter=due & Q(resolved_at__lte=F("resolve_due"))),
-        "rated": Count("id", filter=collected & Q(rating__isnull=False)),
-        "satisfied": Count("id", filter=collected & Q(rating__gte=4)),
+        # a resident's own rating only: staff reports are never rated by staff (choices.STAFF_CHANNELS)
+        "rated": Count("id", filter=residents & Q(rating__isnull=False)),
+        "satisfied": Count("id", filter=residents & Q(rating__gte=4)),
         "reworked": Count("id", filter=resolved & Q(rework_count__gt=0)),
         # a sum, not a mean: groups add up (mean = handling / resolved)
         "handling": Sum(handling, filter=resolved),

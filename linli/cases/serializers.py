@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linli.accounts.models import mask_phone
-from linli.core.ids import MAX_ID  # larger ids are refused rather than overflowing the driver
+from linli.core.ids import MAX_ID, CoordinateSerializerField  # larger ids are refused rather than overflowing the driver
 from linli.places.choices import CoordSystem
 
 from .actions.guards import PARAMS as PERFORM_PARAMS
@@ -54,8 +54,8 @@ class ReportSerializer(serializers.Serializer):
 
     category = serializers.CharField(help_text=_("category code, see /api/categories/"))
     description = serializers.CharField(allow_blank=True)
-    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    lat = CoordinateSerializerField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = CoordinateSerializerField(required=False, allow_null=True, min_value=-180, max_value=180)
     coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
     address = serializers.CharField(required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
@@ -103,8 +103,8 @@ class CaseActionSerializer(serializers.Serializer):
 
 class DuplicateQuerySerializer(serializers.Serializer):
     category = serializers.CharField(max_length=40, help_text=_("category code"))
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lng = serializers.FloatField(min_value=-180, max_value=180)
+    lat = CoordinateSerializerField(min_value=-90, max_value=90)
+    lng = CoordinateSerializerField(min_value=-180, max_value=180)
     coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.actions import client_ip
 from linli.core import media
-from linli.core.ids import parse_ids
+from linli.core.ids import parse_ids, parse_point
 from linli.core.ratelimit import rate_limit, user_ident
 from linli.core.scoping import scope_for
 from linli.orgs.choices import OrganizationKind
@@ -48,8 +48,7 @@ from .forms import (
     category_choices,
 )
 from .models import CaseEvent, CasePhoto, Category
-from .parties import is_dispatcher
-from .parties import reporter_visible
+from .parties import in_area_scope, is_dispatcher, reporter_visible
 
 PAGE_SIZE = 25
 
@@ -95,9 +94,10 @@ PRIMARY_ACTIONS = {Action.ACCEPT, Action.DISPATCH, Action.SIGN, Action.RESOLVE, 
                    Action.RATE, Action.CLAIM}
 DANGER_ACTIONS = {Action.REJECT, Action.RETURN, Action.REWORK, Action.REOPEN}
 
-# Organization kinds offered first when dispatching.
+# The organization kinds that handle cases, in the order the dispatch list groups them
+# (federations, practice centers and volunteer teams run their own work, not work orders).
 UNIT_KIND_ORDER = [OrganizationKind.DEPARTMENT, OrganizationKind.PARTY, OrganizationKind.ENTERPRISE,
-                   OrganizationKind.SOCIAL_ORG, OrganizationKind.WOMENS_FEDERATION, OrganizationKind.CIV_CENTER]
+                   OrganizationKind.SOCIAL_ORG, OrganizationKind.BUSINESS_DISTRICT, OrganizationKind.INDUSTRIAL_PARK]
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -123,12 +123,13 @@ def _ancestor_paths(path):
 
 
 def dispatch_units(user, current=None):
-    """Units a dispatcher can send cases to: organizations in the dispatcher's scope, and
+    """Units a dispatcher can send cases to: organizations that handle cases (UNIT_KIND_ORDER) in
+    the dispatcher's scope, and
     departments serving an area above it (a city bureau takes a street's cases), plus the
     routed unit `current` if it is neither. One query."""
     scope = scope_for(user, "cases.dispatch")
     above = {p for path in scope.area_paths for p in _ancestor_paths(path)}
-    condition = scope.q(area_path="area__path", org_path="path") | Q(
+    condition = (scope.q(area_path="area__path", org_path="path") & Q(kind__in=UNIT_KIND_ORDER)) | Q(
         kind=OrganizationKind.DEPARTMENT, area__path__in=above
     )
     if current is not None:
@@ -173,7 +174,29 @@ def _map_grids(user):
 # -- intake ----------------------------------------------------------------------
 
 
-def _intake(request, form_class, template, **form_kwargs):
+def _thanks(user, case):
+    """The message after a report: a resident is thanked, staff are told what was recorded."""
+    if case.channel == Channel.PATROL:
+        if in_area_scope(scope_for(user, "cases.verify"), case.area_code):
+            return _("Patrol report recorded as case %(number)s.") % {"number": case.number}
+        return _("Patrol report recorded as case %(number)s. It is outside your grid: the command center "
+                 "will pass it to the grid it belongs to.") % {"number": case.number}
+    if case.channel == Channel.WALK_IN:
+        return _("Recorded as case %(number)s.") % {"number": case.number}
+    return _("Thank you! Your report was received as case %(number)s.") % {"number": case.number}
+
+
+def _own_grids(user):
+    """The outlines of the grids in the user's verify scope (their own grids), for the patrol
+    page's out-of-grid warning; none for a city-wide scope."""
+    scope = scope_for(user, "cases.verify")
+    if scope.is_global or scope.is_empty:
+        return []
+    rows = scope.areas().filter(level=AreaLevel.GRID, boundary__isnull=False).values_list("boundary", flat=True)
+    return list(rows[:300])
+
+
+def _intake(request, form_class, template, extra_context=None, **form_kwargs):
     form = form_class(request.POST or None, request.FILES or None, **form_kwargs)
     photos_lost = False
     if request.method == "POST":
@@ -186,7 +209,7 @@ def _intake(request, form_class, template, **form_kwargs):
                 field = error.field if error.field in form.fields and error.field not in ("lat", "lng") else None
                 form.add_error(field, error.message)
             else:
-                messages.success(request, _("Thank you! Your report was received as case %(number)s.") % {"number": case.number})
+                messages.success(request, _thanks(request.user, case))
                 return redirect("cases:detail", case.number)
     grids, centre = _map_grids(request.user)
     context = {
@@ -196,6 +219,7 @@ def _intake(request, form_class, template, **form_kwargs):
         "map_centre": centre,
         "max_photos": form.fields["photos"].max_count,
         "duplicates_url": reverse("cases:duplicates"),
+        **(extra_context or {}),
     }
     return render(request, template, context, status=400 if request.method == "POST" else 200)
 
@@ -210,7 +234,7 @@ def report(request):
 @login_required
 def patrol(request):
     _require(scope_for(request.user, "cases.verify"))
-    return _intake(request, PatrolForm, "cases/patrol.html")
+    return _intake(request, PatrolForm, "cases/patrol.html", extra_context={"own_grids": _own_grids(request.user)})
 
 
 @login_required
@@ -226,8 +250,8 @@ def duplicates(request):
     """htmx: open cases of the same category within 50 m in the last 30 days."""
     try:
         category = Category.objects.get(pk=int(request.GET["category"]))
-        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
-    except (KeyError, ValueError, Category.DoesNotExist):
+        lat, lng = parse_point(request.GET["lat"], request.GET["lng"])
+    except (KeyError, ValueError, TypeError, Category.DoesNotExist):
         return HttpResponse("")
     found = queries.suggest_duplicates(category, lat, lng)
     return render(request, "cases/_duplicates.html", {"duplicates": found[:5], "category": category})
@@ -285,6 +309,13 @@ def _case_context(request, case, bound_forms=None):
         photos_by_event.setdefault(item.event_id, []).append(item)
     report_event_ids = {e.id for e in events if e.action == Action.REPORT}
     report_photos = [p for p in photos if p.event_id is None or p.event_id in report_event_ids]
+    # "after": the fix's evidence and the on-site check since the last rework or reopen
+    after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
+    for event in events:
+        if event.action in (Action.REWORK, Action.REOPEN):
+            after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
+        elif event.action in after_photos:
+            after_photos[event.action] += photos_by_event.get(event.id, [])
     timeline = []
     for event in events:
         if event.actor_id is None:
@@ -306,16 +337,10 @@ def _case_context(request, case, bound_forms=None):
             "action": action,
             "label": Action(action).label,
             "form": bound_forms.get(action) or ActionForm(
-                action, units=units, initial={"unit": case.unit_id} if action == Action.DISPATCH else None
+                action, units=units, suggested=case.unit_id,
+                initial={"unit": case.unit_id} if action == Action.DISPATCH else None,
             ),
             "primary": action in PRIMARY_ACTIONS,
-    # "after": the fix's evidence and the on-site check since the last rework or reopen
-    after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
-    for event in events:
-        if event.action in (Action.REWORK, Action.REOPEN):
-            after_photos = {Action.RESOLVE: [], Action.VERIFY: []}
-        elif event.action in after_photos:
-            after_photos[event.action] += photos_by_event.get(event.id, [])
             "danger": action in DANGER_ACTIONS,
         }
         for action in allowed
@@ -346,6 +371,8 @@ def _case_context(request, case, bound_forms=None):
         "place_grids": place_grids,
         "timeline": timeline,
         "report_photos": report_photos,
+        "fix_photos": after_photos[Action.RESOLVE],
+        "check_photos": after_photos[Action.VERIFY],
         "action_forms": action_forms,
         "open_form": next(iter(bound_forms), None),
         "map_data": {"grid": geo, "point": point},
@@ -371,11 +398,9 @@ def detail(request, number):
 def act(request, number, action):
     if action not in ACTION_FIELDS:
         raise Http404
-        "fix_photos": after_photos[Action.RESOLVE],
-        "check_photos": after_photos[Action.VERIFY],
     case = queries.get_case_for(request.user, number)
     units = dispatch_units(request.user, case.unit_id) if action in (Action.DISPATCH, Action.ASSIST) else []
-    form = ActionForm(action, request.POST, request.FILES, units=units)
+    form = ActionForm(action, request.POST, request.FILES, units=units, suggested=case.unit_id)
     status = 400
     if form.is_valid():
         try:
@@ -569,7 +594,7 @@ def inbox(request):
         tab = next((key for key in ("to_sign", "in_progress") if sizes[key]), "to_sign")
     tabs = [(key, label, sizes[key], key == tab) for key, label, _statuses in INBOX_TABS]
     page = _page(mine.filter(status__in=tab_statuses[tab]).select_related("category", "area"), request)
-    board_count = queries.board_for(request.user).count()
+    board_count = queries.claimable_on_board(request.user).count()
     return render(request, "cases/inbox.html", {
         "tabs": tabs, "tab": tab, "page": page, "now": timezone.now(), "page_query": f"tab={tab}",
         "board_count": board_count,
@@ -578,10 +603,21 @@ def inbox(request):
 
 @login_required
 def board(request):
-    """The claim board (揭榜领办): published cases the user's units may claim, first come first served."""
-    _require(scope_for(request.user, "cases.handle"))
-    page = _page(queries.board_for(request.user).select_related("category", "area", "board_area"), request)
-    return render(request, "cases/board.html", {"page": page, "now": timezone.now()})
+    """The claim board (揭榜领办): published cases the user's units may claim, first come first
+    served; dispatchers (who publish) watch their area's board without a claim button."""
+    user = request.user
+    handles, dispatches = (not scope_for(user, c).is_empty for c in ("cases.handle", "cases.dispatch"))
+    if not (handles or dispatches):
+        raise Http404
+    page = _page(queries.board_for(user).select_related("category", "area", "board_area"), request)
+    claimable = set()
+    if handles and page.items:
+        claimable = set(queries.claimable_on_board(user).filter(pk__in=[c.pk for c in page.items])
+                        .values_list("pk", flat=True))
+    rows = [(case, case.pk in claimable) for case in page.items]
+    return render(request, "cases/board.html", {
+        "page": page, "rows": rows, "now": timezone.now(), "handles": handles, "dispatches": dispatches,
+    })
 
 
 @login_required

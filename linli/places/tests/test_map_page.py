@@ -89,7 +89,7 @@ def test_anonymous_is_redirected_to_login(client, tree):
     url = area_url(tree.community_a)
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={url}"
+    assert response.url == f"{reverse('accounts:login_code')}?next={url}"
 
 
 def test_area_without_grid_polygons_shows_an_empty_state(client, personas, tree):
