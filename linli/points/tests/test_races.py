@@ -4,39 +4,12 @@
 and the shop's races are serialised by the reward's row lock: neither catches a missing lock on
 the account itself.)"""
 
-import threading
-
 import pytest
-from django.db import connection
 
-from linli.points.actions import PointsError, balance_of, do_post
+from linli.points.actions import balance_of, do_post
 from linli.points.models import PointsAccount, PointsAllocation, PointsEntry
 
-from .conftest import give
-
-
-def race(count, work):
-    """Run work(n) in `count` threads released together; (results, error codes or reprs)."""
-    start = threading.Barrier(count)
-    results, errors = [], []
-
-    def one(n):
-        try:
-            start.wait()
-            results.append(work(n))
-        except PointsError as error:
-            errors.append(error.code)
-        except Exception as error:  # noqa: BLE001 — an IntegrityError or a deadlock is a failure
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+from .conftest import give, run_concurrently
 
 
 @pytest.mark.postgresql
@@ -46,7 +19,7 @@ def test_debits_racing_for_the_last_points_of_an_existing_account(personas):
     give(personas.resident, 5, "earned-2")
     assert PointsAccount.objects.filter(user=personas.resident).exists()
 
-    results, errors = race(20, lambda n: do_post(personas.resident, -3, "redeem", idempotency_key=f"spend:{n}"))
+    results, errors = run_concurrently(20, lambda n: do_post(personas.resident, -3, "redeem", idempotency_key=f"spend:{n}"))
 
     assert len(results) == 4, errors  # 12 points buy four debits of 3
     assert sorted(errors) == ["insufficient_points"] * 16
@@ -60,7 +33,7 @@ def test_debits_racing_for_the_last_points_of_an_existing_account(personas):
 def test_posts_of_one_key_racing_on_an_existing_account_post_once(personas):
     give(personas.resident, 10, "earned-1")
 
-    results, errors = race(12, lambda n: do_post(personas.resident, 4, "earn", idempotency_key="hours:42"))
+    results, errors = run_concurrently(12, lambda n: do_post(personas.resident, 4, "earn", idempotency_key="hours:42"))
 
     assert errors == []
     assert len({entry.pk for entry in results}) == 1
@@ -78,7 +51,7 @@ def test_credits_and_debits_racing_on_an_existing_account_keep_the_balance_equal
             return do_post(personas.resident, 2, "earn", idempotency_key=f"earn:{n}")
         return do_post(personas.resident, -2, "redeem", idempotency_key=f"spend:{n}")
 
-    results, errors = race(16, work)
+    results, errors = run_concurrently(16, work)
 
     assert all(code == "insufficient_points" for code in errors), errors
     ledger = sum(PointsEntry.objects.filter(account__user=personas.resident).values_list("delta", flat=True))

@@ -1,10 +1,8 @@
 """The rewards shop: redemption takes points and stock together; cancellation gives both back
 once; a pickup code is used once; codes and redemptions outside one's reach answer 404."""
 
-import threading
 
 import pytest
-from django.db import connection
 from django.http import Http404
 
 from linli.points.actions import (
@@ -17,7 +15,7 @@ from linli.points.actions import (
 )
 from linli.points.models import PointsEntry, Redemption, Reward
 
-from .conftest import give, make_reward
+from .conftest import give, make_reward, run_concurrently
 
 
 def test_a_redemption_takes_points_and_stock_and_gives_a_code(personas, reward):
@@ -115,29 +113,6 @@ def test_strangers_codes_and_redemptions_are_not_found(tree, personas, reward):
     elsewhere = make_reward(tree.community_b)
     with pytest.raises(Http404):
         check_redeem(personas.resident, elsewhere.pk)
-
-
-def run_concurrently(count, work):
-    start = threading.Barrier(count)
-    results, errors = [], []
-
-    def one(n):
-        try:
-            start.wait()
-            results.append(work(n))
-        except PointsError as error:
-            errors.append(error.code)
-        except Exception as error:  # noqa: BLE001 — reported by the test
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.mark.postgresql
