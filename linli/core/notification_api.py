@@ -13,6 +13,7 @@ Errors are the API's JSON body {"code", "message", "fields"?}.
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,6 +43,12 @@ class NotificationPagination(PageNumberPagination):
         response.data["unread_count"] = notify.unread_count(self.request.user)
         return response
 
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["unread_count"] = {"type": "integer", "example": 2}
+        paginated["required"] = [*paginated.get("required", []), "unread_count"]
+        return paginated
+
 
 class PreferenceSerializer(serializers.Serializer):
     sms_enabled = serializers.BooleanField()
@@ -54,13 +61,18 @@ def mine(request):
     return queryset
 
 
-class NotificationListView(APIView):
+class NotificationListView(ListAPIView):
+    serializer_class = NotificationSerializer
+    pagination_class = NotificationPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        return mine(self.request)
+
     @extend_schema(summary="My notifications, newest first", responses={
         200: NotificationSerializer(many=True), 400: ERRORS[400], 401: ERRORS[401]})
-    def get(self, request):
-        paginator = NotificationPagination()
-        page = paginator.paginate_queryset(mine(request), request, view=self)
-        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class UnreadCountView(APIView):

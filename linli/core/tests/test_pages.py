@@ -240,8 +240,9 @@ def test_home_uses_a_constant_number_of_queries(client, personas, tree, persona,
 def test_staff_home_query_count(client, personas, django_assert_num_queries):
     client.force_login(personas.street_dispatcher)
     client.get(reverse("home"))
-    # session, user, role assignments, scope, area counts, organization counts, top organizations
-    with django_assert_num_queries(7):
+    # session, user, role assignments, scope, area counts, organization counts, top organizations,
+    # the bell's unread count
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
 
 

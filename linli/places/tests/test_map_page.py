@@ -135,8 +135,8 @@ def test_feature_collection_is_one_query(tree, django_assert_num_queries):
 def test_area_page_query_count(client, personas, tree, django_assert_num_queries):
     client.force_login(personas.street_dispatcher)
     client.get(area_url(tree.community_a))
-    # session, user, scope, area, ancestors, children, grids
-    with django_assert_num_queries(7):
+    # session, user, scope, area, ancestors, children, grids, the bell's unread count
+    with django_assert_num_queries(8):
         assert client.get(area_url(tree.community_a)).status_code == 200
 
 
