@@ -109,7 +109,7 @@ def test_a_case_from_photo_to_rating(live_server, people, tree, categories, brow
     page = resident.page
     resident.log_in_with_code(people.resident.phone)
     shot(page, "resident-home")
-    page.click(f'a[href="{reverse("cases:report")}"]')
+    page.click(f'main a[href="{reverse("cases:report")}"]')
     page.wait_for_selector("#report-map[data-ready='1']")
     page.set_input_files('[data-testid="photo-input"]', photo(tmp_path / "manhole.jpg", "manhole"))
     page.wait_for_selector(".ll-photo-cell img")

@@ -49,9 +49,9 @@ def test_order_dispatch_accept_finish_and_rate(live_server, browser, output_dir,
     page = resident.page
     resident.log_in_with_code(people.resident.phone)
     resident.go("service_orders:menu")
-    page.wait_for_selector('[data-testid="menu"]')
+    page.wait_for_selector('[data-testid="service-menu"]')
     shot(page, "resident-menu")
-    page.click(f'[data-testid="menu"] a[href*="offering={offering.pk}"]')
+    page.click(f'[data-testid="service-menu"] a[href*="offering={offering.pk}"]')
     page.wait_for_selector('[data-testid="order-form"]')
     assert page.input_value("#id_offering") == str(offering.pk)
     page.fill("#id_address", "坑内路 12 号 301")
