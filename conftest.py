@@ -38,6 +38,16 @@ def _fresh_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    # Eager apply_async sets a process-wide "joining would block" flag and restores the value it
+    # saw; two threads doing so at once (the race tests) can leave it on, and a later test's
+    # EagerResult.get() then refuses. The app never joins a result; tests start with it off.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _background_work_in_the_request(settings):
     # Tests run background work where they can wait for it: in the request, after commit.
     settings.HOTLINE_IMPORT_IN_THREAD = False
