@@ -231,3 +231,14 @@ def test_phone_menu_for_a_resident_and_the_command_center(transactional_db, peop
     page.wait_for_url(live_server.url + reverse("home"))
     context.close()
     assert errors == []
+
+
+def test_a_role_with_no_tiles_shows_no_empty_heading(client, personas):
+    # The judge has nothing to do until a campaign is judged: no bare "评委" heading on the home page.
+    federation = personas.org_admin.role_assignments.get().organization
+    judge = make_person("13900000099", "评委甲", Role.JUDGE, organization=federation)
+    client.force_login(judge)
+    html = client.get("/").content.decode()
+    assert 'data-section="role-judge"' not in html
+    client.force_login(personas.street_dispatcher)
+    assert 'data-section="role-command_center"' in client.get("/").content.decode()
