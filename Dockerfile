@@ -11,18 +11,16 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile package.json package-lock.json ./
+COPY assets ./assets
 RUN make assets
 
 # -- the application ---------------------------------------------------------------------------
 FROM python:3.11-slim
-# STATIC_MANIFEST=0: until issue 15 makes the manifest build work (leaflet's missing source map),
-# static files are collected and served without the manifest; build and runtime must agree on it.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    LINLI_VAR_DIR=/app/var \
-    STATIC_MANIFEST=0
+    LINLI_VAR_DIR=/app/var
 # The CJK font of the volunteer certificates (PDF). The healthcheck uses Python, not curl.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk \
@@ -36,6 +34,7 @@ RUN pip install '.[sentry]' && pip uninstall -y linli && rm -rf build *.egg-info
 ENV PYTHONPATH=/app
 COPY --chown=linli:linli . .
 COPY --from=assets --chown=linli:linli /src/static_vendor ./static_vendor
+# Static files under their content hashes, with Brotli and gzip copies that whitenoise serves.
 RUN mkdir -p var/media \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
  && chown -R linli:linli var

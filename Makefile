@@ -33,18 +33,25 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Front-end libraries from the npm registry (versions pinned in package-lock.json),
-# copied into static_vendor/ and served by the app itself.
+# Front-end libraries from the npm registry (versions pinned in package-lock.json), built or
+# copied into static_vendor/ and served by the app itself. Bootstrap is compiled from its own
+# sources with only the parts the pages use (assets/bootstrap.scss, assets/bootstrap.js; the
+# pinned sass and esbuild); the rest is copied with the source maps its files name.
+SASS_FLAGS := --style=compressed --no-source-map --load-path=node_modules --quiet-deps \
+	--silence-deprecation=import,global-builtin,color-functions,if-function
+
 assets: static_vendor/.installed
 
-static_vendor/.installed: package.json package-lock.json
+static_vendor/.installed: Makefile package.json package-lock.json assets/bootstrap.scss assets/bootstrap.js
 	npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet static_vendor/jsqr
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static_vendor/bootstrap/
-	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static_vendor/bootstrap/
+	node_modules/.bin/sass $(SASS_FLAGS) assets/bootstrap.scss static_vendor/bootstrap/bootstrap.min.css
+	node_modules/.bin/esbuild assets/bootstrap.js --bundle --minify --format=iife --target=es2019 \
+	  --legal-comments=none --log-level=warning --outfile=static_vendor/bootstrap/bootstrap.min.js
 	cp node_modules/htmx.org/dist/htmx.min.js static_vendor/htmx/
-	cp node_modules/jsqr/dist/jsQR.js static_vendor/jsqr/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/
+	node_modules/.bin/esbuild node_modules/jsqr/dist/jsQR.js --minify --log-level=warning --outfile=static_vendor/jsqr/jsQR.js
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+	  node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/
 	touch $@
 
 # Debian's Chromium and CJK fonts for the browser tests (Playwright drives the system
