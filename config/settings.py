@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "linli.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API bodies in text gzipped (static files come pre-compressed from whitenoise above).
+    "linli.core.compression.CompressTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,8 +155,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-# Static files: front-end libraries are installed from the package registry
-# into static_vendor/ by `make assets` and served by whitenoise; never a CDN.
+# Static files: front-end libraries are installed from the package registry into static_vendor/
+# by `make assets` and served by whitenoise; never a CDN. In production `collectstatic` writes
+# each file under its content hash (cached for a year, immutable) with Brotli and gzip copies.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "linli" / "static", BASE_DIR / "static_vendor"]
