@@ -189,3 +189,12 @@ def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def scripts_of(html):
+    """The script files a page loads, by static path (`htmx/htmx.min.js`), each with whether it is
+    deferred: pages load only what they use, and nothing blocks the first paint."""
+    import re
+
+    return {src.split("/static/", 1)[-1]: " defer" in tag
+            for tag, src in re.findall(r'(<script[^>]*\bsrc="([^"]+)"[^>]*>)', html)}

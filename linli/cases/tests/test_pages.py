@@ -10,6 +10,7 @@ from django.urls import reverse
 from linli.cases import actions
 from linli.cases.models import Case, CaseFollower, CasePhoto
 from linli.cases.testing import center_of
+from linli.core.testing import scripts_of
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,18 @@ def test_report_page_is_phone_first_with_camera_map_and_category_tree(client, pe
 def test_anonymous_users_are_sent_to_log_in(client, categories):
     response = client.get(reverse("cases:report"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+@pytest.mark.parametrize(("url_name", "persona", "own_script"), [
+    ("cases:report", "resident", "js/cases_report.js"),
+    ("cases:patrol", "grid_worker", "js/cases_patrol.js"),
+])
+def test_map_pages_load_leaflet_and_htmx_all_deferred(client, personas, categories, url_name, persona, own_script):
+    html = html_of(login(client, getattr(personas, persona)).get(reverse(url_name)))
+    scripts = scripts_of(html)
+    assert {"leaflet/leaflet.js", "htmx/htmx.min.js", "bootstrap/bootstrap.min.js", own_script} <= set(scripts)
+    assert all(scripts.values()), scripts  # every script deferred: the form paints first
+    assert list(scripts).index("leaflet/leaflet.js") < list(scripts).index("js/cases_report.js")
 
 
 def test_resident_files_a_report_with_a_photo(client, personas, categories, tree, photo_file):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from linli.accounts.choices import Role
 from linli.accounts.models import RoleAssignment
-from linli.core.testing import square
+from linli.core.testing import scripts_of, square
 from linli.orgs.actions import do_create_organization
 from linli.orgs.choices import OrganizationKind
 from linli.places.actions import do_create_area
@@ -57,7 +57,7 @@ def test_landing_follows_accept_language(client):
 def test_static_assets_come_from_the_app_never_a_cdn(client):
     html = get(client, reverse("home")).content.decode()
     assert "/static/bootstrap/bootstrap.min.css" in html
-    assert "/static/htmx/htmx.min.js" in html
+    assert "/static/bootstrap/bootstrap.min.js" in html
     assert "/static/css/linli.css" in html
     assert "//cdn" not in html and "https://" not in html
 
@@ -92,6 +92,13 @@ def test_resident_home(client, personas):
     assert "我的诉求" in html and "志愿活动" in html and "我的积分" in html
     assert "坑内社区" in html
     assert 'data-section="areas"' not in html
+
+
+def test_resident_home_loads_only_bootstrap_script_deferred(client, personas):
+    html = get(client, reverse("home"), user=personas.resident).content.decode()
+    # no map, no htmx attribute: neither Leaflet nor htmx; Bootstrap's (the ☰ menu) deferred
+    assert scripts_of(html) == {"bootstrap/bootstrap.min.js": True}
+    assert "leaflet" not in html and " hx-get" not in html and " hx-post" not in html
 
 
 def test_resident_home_in_english(client, personas):
