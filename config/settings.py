@@ -424,6 +424,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Volunteer points expire this many months after they were earned, oldest first.
 POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
+# Volunteer hours count from the later of check-in and the activity's start to the earlier of
+# check-out and its end; this many minutes either side of the activity still count.
+VOLUNTEER_HOURS_GRACE_MINUTES = int(os.environ.get("VOLUNTEER_HOURS_GRACE_MINUTES", "0"))
 # The CJK font of volunteer service certificates (PDF): Debian's fonts-noto-cjk by default. For a
 # .ttc/.otc collection, CERTIFICATE_FONT_INDEX picks the face (2 = Noto Sans CJK SC).
 CERTIFICATE_FONT_PATH = os.environ.get(

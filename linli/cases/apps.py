@@ -42,7 +42,7 @@ class CasesConfig(AppConfig):
             Tile("cases.community_cases", _("Community cases"), _("Cases reported in your community"), "案",
                  "cases:queue", frozenset({cs}), order=10),
             Tile("cases.inbox", _("My work orders"), _("Cases dispatched to your unit"), "办", "cases:inbox",
-                 frozenset({Role.DEPARTMENT_HANDLER}), order=10),
+                 frozenset({Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN}), order=10),
             # Whoever may publish to the board, claim from it or watch it.
             Tile("cases.board", _("Claim board"), _("Published cases units can claim"), "榜", "cases:board",
                  CAPABILITIES["cases.handle"] | CAPABILITIES["cases.dispatch"], order=15),

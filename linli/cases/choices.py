@@ -148,6 +148,10 @@ RESOLVE_CLOCK_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED})
 # Statuses a claim board case can be claimed from.
 CLAIMABLE_STATUSES = frozenset({S.ACCEPTED, S.RETURNED})
 
+# Organization kinds that handle cases, in the order dispatch lists show them; they may claim a
+# case of a category no routing rule names (routing.handling_kinds).
+UNIT_KIND_ORDER = ["department", "party", "enterprise", "social_org", "business_district", "industrial_park"]
+
 # Escalation climbs the place tree: community → street → city (三级联动).
 ESCALATION_LEVELS = ("community", "street", "city")
 

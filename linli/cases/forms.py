@@ -213,8 +213,8 @@ WALK_IN_LEVELS = (AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
 # -- workflow actions ---------------------------------------------------------------
 
 # The fields each action's small form has: what `perform` takes, except that the
-# pages publish to the case's own queue area and claim for the handler's first unit.
-ACTION_FIELDS = {**PERFORM_PARAMS, Action.PUBLISH: (), Action.CLAIM: ()}
+# pages publish to the case's own queue area.
+ACTION_FIELDS = {**PERFORM_PARAMS, Action.PUBLISH: ()}
 
 REASON_LABELS = {
     Action.REJECT: _("Why is it not accepted?"),
@@ -271,6 +271,16 @@ class ActionForm(forms.Form):
             return forms.CharField(
                 label=REASON_LABELS.get(self.action, _("Reason")), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
             )
+        if name == "unit" and self.action == Action.CLAIM:
+            # Which of the person's units takes it on: the only one preselected, else a choice.
+            choices = [(pk, unit.name) for pk, unit in self.units.items()]
+            if len(choices) != 1:
+                choices.insert(0, ("", _("Choose your unit")))
+            # Not required here: without one the action claims for the only unit, or asks.
+            return forms.ChoiceField(
+                label=_("Claiming unit"), choices=choices, initial=choices[0][0], required=False,
+                widget=forms.Select(attrs={"class": "form-select", "data-testid": "claim-unit"}),
+            )
         if name == "unit":
             return forms.ChoiceField(
                 label=_("Handling unit") if self.action == Action.DISPATCH else _("Assisting unit"),
@@ -295,7 +305,7 @@ class ActionForm(forms.Form):
     def params(self):
         params = dict(self.cleaned_data)
         if "unit" in params:
-            params["unit"] = self.units[params["unit"]]
+            params["unit"] = self.units[params["unit"]] if params["unit"] else None
         return params
 
 

@@ -4,7 +4,8 @@
     verifier    `cases.verify` scope contains the case's area (the grid)
     unit        the lead unit is one of the user's units (`cases.handle`, org subtree)
     reporter    the user filed the case
-    claimant    the case is on a claim board and one of the user's units may claim it
+    claimant    the case is on a claim board and one of the user's units may claim it (in reach
+                of the board, of a kind that handles the case's category)
 
 Everything here works from the scopes cached on the user object and the
 case's own columns, so checking a case costs no query once the user's scopes
@@ -46,6 +47,7 @@ class Unit:
     kind: str
     area_code: str
     paired_codes: tuple[str, ...] = ()
+    name: str = ""
 
     def may_claim(self, board_code: str) -> bool:
         """A unit may claim from a board when it serves an area inside the board's area,
@@ -73,15 +75,15 @@ def units_of(user) -> list[Unit]:
 
         rows = list(
             Organization.objects.filter(scope.q(area_path=None, org_path="path")).values_list(
-                "id", "path", "kind", "area__code"
-            )
+                "id", "path", "kind", "area__code", "name"
+            ).order_by("path")
         )
         paired: dict[int, list[str]] = {}
         for unit_id, code in Pairing.objects.filter(
             unit_id__in=[row[0] for row in rows], kind=PairingKind.AREA_LINK, area__isnull=False
         ).values_list("unit_id", "area__code"):
             paired.setdefault(unit_id, []).append(code)
-        units = [Unit(pk, path, kind, code, tuple(paired.get(pk, ()))) for pk, path, kind, code in rows]
+        units = [Unit(pk, path, kind, code, tuple(paired.get(pk, ())), name) for pk, path, kind, code, name in rows]
     cache["cases.units"] = units
     return units
 
@@ -91,11 +93,15 @@ def unit_ids_of(user) -> frozenset[int]:
 
 
 def claim_units(user, case) -> list[Unit]:
-    """The user's units that may claim this case from its board (not checking its status)."""
+    """The user's units that may claim this case from its board (not checking its status): in
+    reach of the board, and of a kind that handles the case's category (routing.handling_kinds)."""
     if not case.board_area_id:
         return []
+    from .routing import handling_kinds  # routing builds on this module
+
     board_code = case.board_area.code
-    return [unit for unit in units_of(user) if unit.may_claim(board_code)]
+    kinds = handling_kinds(case.category_id)
+    return [unit for unit in units_of(user) if unit.kind in kinds and unit.may_claim(board_code)]
 
 
 def is_dispatcher(user, case) -> bool:
@@ -133,20 +139,25 @@ def parties_of(user, case) -> frozenset[str]:
 
 def board_q(user) -> Q:
     """Published cases on a board that one of the user's units may claim now."""
-    units = units_of(user)
-    if not units:
-        return Q(pk__in=[])
-    exact, prefixes = set(), set()
-    for unit in units:
-        exact.update(code_prefixes(unit.area_code))
-        if unit.kind == OrganizationKind.DEPARTMENT:
-            prefixes.add(unit.area_code)
-        for code in unit.paired_codes:
-            exact.update(code_prefixes(code))
-            prefixes.add(code)
-    match = Q(board_area__code__in=sorted(exact))
-    for code in sorted(prefixes):
-        match |= Q(board_area__code__startswith=code)
+    from .routing import claimable_category_ids  # routing builds on this module
+
+    by_kind: dict[str, list[Unit]] = {}
+    for unit in units_of(user):
+        by_kind.setdefault(unit.kind, []).append(unit)
+    match = Q(pk__in=[])
+    for kind, units in sorted(by_kind.items()):
+        exact, prefixes = set(), set()
+        for unit in units:
+            exact.update(code_prefixes(unit.area_code))
+            if unit.kind == OrganizationKind.DEPARTMENT:
+                prefixes.add(unit.area_code)
+            for code in unit.paired_codes:
+                exact.update(code_prefixes(code))
+                prefixes.add(code)
+        reach = Q(board_area__code__in=sorted(exact))
+        for code in sorted(prefixes):
+            reach |= Q(board_area__code__startswith=code)
+        match |= reach & Q(category_id__in=claimable_category_ids([kind]))
     return Q(status__in=CLAIMABLE_STATUSES, board_area__isnull=False) & match
 
 

@@ -27,7 +27,7 @@ from linli.places.choices import CODE_LENGTHS, AreaLevel
 from linli.places.locate import clean_point, get_grid_index
 from linli.places.models import Area
 
-from .choices import ESCALATION_LEVELS, Priority
+from .choices import ESCALATION_LEVELS, UNIT_KIND_ORDER, Priority
 from .models import Category, RoutingRule
 from .parties import code_prefixes
 
@@ -66,9 +66,28 @@ class RoutingConfig:
         self.by_code = {row.code: row for row in categories}
         self.by_path = {row.path: row for row in categories}
         self.rules: dict[int, list[tuple[int | None, int]]] = {}
-        for area_id, category_id, unit_id in RoutingRule.objects.values_list("area_id", "category_id", "unit_id"):
+        self.rule_kinds: list[tuple[str | None, str]] = []  # (category path or None, unit kind)
+        for area_id, category_id, unit_id, kind in RoutingRule.objects.values_list(
+                "area_id", "category_id", "unit_id", "unit__kind"):
             self.rules.setdefault(area_id, []).append((category_id, unit_id))
+            category = self.by_pk.get(category_id)
+            self.rule_kinds.append((category.path if category is not None else None, kind))
+        self._kinds: dict[int, frozenset[str]] = {}
         self.loaded_at = time.monotonic()
+
+    def handling_kinds(self, category_id) -> frozenset[str]:
+        """The organization kinds that handle a category, as the routing rules say: the kinds of
+        the units of every rule on the category, a class above it, a subclass of it, or on any
+        category; a category no rule touches is for the kinds that handle cases at all."""
+        if category_id not in self._kinds:
+            category = self.by_pk.get(category_id)
+            path = category.path if category is not None else ""
+            kinds = frozenset(
+                kind for rule_path, kind in self.rule_kinds
+                if rule_path is None or (path and (path.startswith(rule_path) or rule_path.startswith(path)))
+            )
+            self._kinds[category_id] = kinds or frozenset(UNIT_KIND_ORDER)
+        return self._kinds[category_id]
 
     def age(self) -> float:
         return time.monotonic() - self.loaded_at
@@ -145,6 +164,18 @@ def limits_of(chain: list[Category]) -> Limits:
 def limits_for(category) -> Limits | None:
     chain = category_chain(category)
     return limits_of(chain) if chain else None
+
+
+def handling_kinds(category_id) -> frozenset[str]:
+    """The organization kinds that may handle (and claim) cases of a category (from the cache)."""
+    return routing_config().handling_kinds(category_id)
+
+
+def claimable_category_ids(kinds) -> list[int]:
+    """The categories a unit of one of these kinds may claim (from the cache)."""
+    config = routing_config()
+    kinds = set(kinds)
+    return sorted(pk for pk in config.by_pk if config.handling_kinds(pk) & kinds)
 
 
 # -- time limits --------------------------------------------------------------------------

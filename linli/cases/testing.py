@@ -2,6 +2,7 @@
 
     categories      a small category tree with time limits (see `Categories`)
     routing_rules   street A: 部件 (components) → 市政园林局 (personas.department)
+    federations_handle_facilities   those, and street B: 公用设施 → a women's federation
     report          report(actor=None, category=None, grid=None, **fields) → Case, through check_report
     case_at         case_at(status, publish=False, **report_fields) → a case driven to `status`
                     through the actions (`publish`: on the claim board from acceptance on)
@@ -60,6 +61,18 @@ def categories(db):
 @pytest.fixture
 def routing_rules(tree, personas, categories):
     return [do_set_routing_rule(area=tree.street_a, category=categories.component, unit=personas.department)]
+
+
+@pytest.fixture
+def federations_handle_facilities(tree, categories, routing_rules):
+    """Routing rules that name a department for components (street A) and a women's federation
+    for public facilities (street B): units of both kinds handle public facilities, so both the
+    department and the federation of street A may claim such cases from a board."""
+    from linli.orgs.actions import do_create_organization
+
+    federation_b = do_create_organization(parent=None, name="中华街道妇联", kind="womens_federation", area=tree.street_b)
+    return [*routing_rules,
+            do_set_routing_rule(area=tree.street_b, category=categories.public_facilities, unit=federation_b)]
 
 
 def center_of(grid):

@@ -48,7 +48,7 @@ from .forms import (
     category_choices,
 )
 from .models import CaseEvent, CasePhoto, Category
-from .parties import in_area_scope, is_dispatcher, reporter_visible
+from .parties import claim_units, in_area_scope, is_dispatcher, reporter_visible
 
 PAGE_SIZE = 25
 
@@ -96,8 +96,7 @@ DANGER_ACTIONS = {Action.REJECT, Action.RETURN, Action.REWORK, Action.REOPEN}
 
 # The organization kinds that handle cases, in the order the dispatch list groups them
 # (federations, practice centers and volunteer teams run their own work, not work orders).
-UNIT_KIND_ORDER = [OrganizationKind.DEPARTMENT, OrganizationKind.PARTY, OrganizationKind.ENTERPRISE,
-                   OrganizationKind.SOCIAL_ORG, OrganizationKind.BUSINESS_DISTRICT, OrganizationKind.INDUSTRIAL_PARK]
+from .choices import UNIT_KIND_ORDER  # noqa: E402
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -138,6 +137,14 @@ def dispatch_units(user, current=None):
     rank = {kind: i for i, kind in enumerate(UNIT_KIND_ORDER)}
     units.sort(key=lambda u: (rank.get(u.kind, len(rank)), u.name))
     return units
+
+
+def claiming_units(user, case):
+    """The units the user may claim this case for (a handler of every unit names one of all)."""
+    if scope_for(user, "cases.handle").is_global:
+        return dispatch_units(user)
+    ids = [unit.id for unit in claim_units(user, case)]
+    return list(Organization.objects.filter(pk__in=ids).only("id", "name", "kind", "path").order_by("path"))
 
 
 def progress_of(case):
@@ -331,13 +338,14 @@ def _case_context(request, case, bound_forms=None):
 
     allowed = actions.allowed_actions(user, case)
     units = dispatch_units(user, case.unit_id) if {Action.DISPATCH, Action.ASSIST} & set(allowed) else []
+    claimers = claiming_units(user, case) if Action.CLAIM in allowed else []
     bound_forms = bound_forms or {}
     action_forms = [
         {
             "action": action,
             "label": Action(action).label,
             "form": bound_forms.get(action) or ActionForm(
-                action, units=units, suggested=case.unit_id,
+                action, units=claimers if action == Action.CLAIM else units, suggested=case.unit_id,
                 initial={"unit": case.unit_id} if action == Action.DISPATCH else None,
             ),
             "primary": action in PRIMARY_ACTIONS,
@@ -400,6 +408,8 @@ def act(request, number, action):
         raise Http404
     case = queries.get_case_for(request.user, number)
     units = dispatch_units(request.user, case.unit_id) if action in (Action.DISPATCH, Action.ASSIST) else []
+    if action == Action.CLAIM:
+        units = claiming_units(request.user, case)
     form = ActionForm(action, request.POST, request.FILES, units=units, suggested=case.unit_id)
     status = 400
     if form.is_valid():
@@ -614,7 +624,10 @@ def board(request):
     if handles and page.items:
         claimable = set(queries.claimable_on_board(user).filter(pk__in=[c.pk for c in page.items])
                         .values_list("pk", flat=True))
-    rows = [(case, case.pk in claimable) for case in page.items]
+    # Each row with the units that may claim it (several: the person chooses which one claims).
+    global_handler = scope_for(user, "cases.handle").is_global
+    rows = [(case, [] if case.pk not in claimable or global_handler else claim_units(user, case))
+            for case in page.items]
     return render(request, "cases/board.html", {
         "page": page, "rows": rows, "now": timezone.now(), "handles": handles, "dispatches": dispatches,
     })

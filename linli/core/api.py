@@ -191,7 +191,7 @@ class ActionErrorsMixin:
         from .errors import ActionError
 
         if isinstance(exc, ActionError):
-            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
+            return Response(exc.as_body(), status=exc.http_status)
         return super().handle_exception(exc)
 
 

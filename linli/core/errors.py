@@ -3,6 +3,9 @@ when one field is at fault, its name. `as_body()` is the API's error body (core.
 
 
 class ActionError(Exception):
+    # 400 for bad input; a subclass says 403 for an action the person may see but not take.
+    http_status = 400
+
     def __init__(self, code, message, field=None):
         super().__init__(message)
         self.code, self.message, self.field = code, str(message), field

@@ -10,16 +10,22 @@ check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None
     Codes: bad_area, unknown_offering, offering_not_here, bad_kind, address_required, too_long,
     bad_time, or a photo's media code.
 perform(actor, order, action, **params) -> ServiceOrder
-    dispatch(team, note=""), publish(note=""), grab(team=None: required when the leader has several), accept(note=""), decline(reason),
+    dispatch(team, note="", other_kind=False: True to send it to a team that does not offer its
+    kind of service), publish(note=""), grab(team=None: required when the leader has several), accept(note=""), decline(reason),
     assign(volunteers=[user ids], note=""), complete(note="", photos=[]), record_hours(hours={user id: h}),
     correct_hours(hours={user id: h}, reason),
     rate(rating 1..5, comment=""), cancel(reason="").
     Http404 when the actor is not a party of the action; ActionNotAllowed (409) when the order's state
     does not allow it; ServiceOrderError (400): unknown_action, unexpected_param, reason_required,
-    too_long, team_required, unknown_team, team_not_allowed, volunteers_required, not_a_member,
+    too_long, team_required, unknown_team, team_not_allowed, team_not_offering, not_started (completing
+    before the booked start), volunteers_required, not_a_member,
     no_volunteers, bad_hours, not_assigned, already_recorded, not_recorded, nothing_changed,
-    points_spent, bad_rating, or a photo's media code.
+    points_spent, bad_rating, or a photo's media code; bad_hours past the booked window.
+    ServiceNotOffered (403, service_not_offered): refuse_grab of an order for a service the actor's
+    teams do not offer in its area.
 allowed_actions(user, order) -> list[str]
+check_reveal_resident_phone(viewer, order, ip=None) -> str
+    The resident's full number, recorded; Http404 unless queries.may_see_resident_phone.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from linli.core import workflow
 from linli.core.ids import parse_id
+from linli.core.privacy import record_access
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
@@ -57,12 +64,12 @@ from .choices import (
     OfferingKind,
     OrderAction,
 )
-from .errors import ActionNotAllowed, OrderTaken, ServiceOrderError
+from .errors import ActionNotAllowed, OrderTaken, ServiceNotOffered, ServiceOrderError
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent, ServiceOrderPhoto
 
 A = OrderAction
 PARAMS = {
-    A.DISPATCH: ("team", "note"),
+    A.DISPATCH: ("team", "note", "other_kind"),
     A.PUBLISH: ("note",),
     A.GRAB: ("team",),
     A.ACCEPT: ("note",),
@@ -261,19 +268,23 @@ def _user_ids(values, field):
     return ids
 
 
-def _hours(value):
+def _hours(value, limit):
     if isinstance(value, bool):
         value = None
     try:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError):
         hours = None
-    if hours is None or not hours.is_finite() or hours <= 0 or hours > MAX_HOURS_PER_VOLUNTEER:
+    if hours is None or not hours.is_finite() or hours <= 0 or hours > limit:
         raise ServiceOrderError(
-            "bad_hours", _("Hours must be more than 0 and at most %(n)d.") % {"n": MAX_HOURS_PER_VOLUNTEER},
+            "bad_hours", _("Hours must be more than 0 and at most %(n)s, the booked time.") % {"n": _number(limit)},
             field="hours",
         )
     return hours.quantize(Decimal("0.01"))
+
+
+def _number(amount: Decimal) -> str:
+    return format(amount.normalize(), "f")
 
 
 def _clean_params(actor, order, action, params):
@@ -291,6 +302,13 @@ def _clean_params(actor, order, action, params):
             raise ServiceOrderError("team_required", _("Choose a volunteer team."), field="team")
         if not queries.serving_teams(order.area_code).filter(pk=team.pk).exists():
             raise ServiceOrderError("team_not_allowed", _("This team does not serve the order's area."), field="team")
+        # A team that does not offer this kind of service is a deliberate choice, never a default.
+        if not params.get("other_kind") and not queries.offering_teams(order.kind, order.area_code).filter(
+                pk=team.pk).exists():
+            raise ServiceOrderError(
+                "team_not_offering",
+                _("%(team)s does not offer this service here. To send it there all the same, choose it among the other teams.")
+                % {"team": team.name}, field="team")
         cleaned["team"] = team
     elif action == A.GRAB:
         candidates = queries.grab_teams(actor, order)
@@ -315,6 +333,10 @@ def _clean_params(actor, order, action, params):
             raise ServiceOrderError("not_a_member", _("Choose members of the team."), field="volunteers")
         cleaned["volunteers"] = ids
     elif action == A.COMPLETE:
+        if timezone.now() < order.starts_at:
+            raise ServiceOrderError(
+                "not_started", _("The service is booked for %(when)s; mark it done after it has begun.")
+                % {"when": _local(order.starts_at)}, field="action")
         if not order.assignments.exists():
             raise ServiceOrderError("no_volunteers", _("Assign the volunteers first."), field="volunteers")
         cleaned["photos"] = WORKFLOW.photos(params.get("photos"), max_count=MAX_DONE_PHOTOS)
@@ -343,19 +365,54 @@ def _clean_hours(order, value, recorded=False):
             raise ServiceOrderError("already_recorded", _("These hours are already recorded."), field="hours")
         if recorded and assignments[pk].recorded_at is None:
             raise ServiceOrderError("not_recorded", _("Record these hours first."), field="hours")
-        hours[pk] = _hours(amount)
+        hours[pk] = _hours(amount, limit=booked_hours(order))
     return hours
+
+
+def booked_hours(order) -> Decimal:
+    """The most hours one volunteer can be credited for an order: its booked window."""
+    window = Decimal((order.ends_at - order.starts_at).total_seconds()) / Decimal(3600)
+    return min(window, Decimal(MAX_HOURS_PER_VOLUNTEER)).quantize(Decimal("0.01"))
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# -- the resident's phone ----------------------------------------------------------------------------
+
+PHONE_FIELD = "phone"
+
+
+def check_reveal_resident_phone(viewer, order, ip=None) -> str:
+    """The resident's full phone number for those who may call them (queries.may_see_resident_phone),
+    after recording the access; Http404 for anyone else (before acceptance the team sees it masked)."""
+    if not queries.may_see_resident_phone(viewer, order):
+        raise Http404
+    return do_reveal_resident_phone(viewer, order, ip)
+
+
+def do_reveal_resident_phone(viewer, order, ip=None) -> str:
+    with transaction.atomic():
+        record_access(viewer, f"service_order:{order.pk}:resident", PHONE_FIELD, ip)
+    return order.resident.phone
 
 
 # -- the entry point ------------------------------------------------------------------------------------------
 
 
-def refuse_lost_grab(actor, pk):
-    """Raise the 409 for a grab of an order another team took first (the API and the page
-    call it when the order is no longer among the actor's)."""
-    taken = queries.grabbed_by_another(actor, pk) if pk is not None else None
+def refuse_grab(actor, pk):
+    """Why a grab of an order the actor cannot open fails, when they should be told: 409 when
+    another team took it first, 403 when it is for a service none of their teams offers in its
+    area (the API and the page call it; otherwise the order is simply not theirs: 404)."""
+    if pk is None:
+        return
+    taken = queries.grabbed_by_another(actor, pk)
     if taken is not None:
         raise OrderTaken(A.GRAB, taken.status, [])
+    if queries.published_for_another_service(actor, pk):
+        raise ServiceNotOffered("service_not_offered",
+                                _("Your team does not offer this service here, so it cannot take this order."))
 
 
 def perform(actor, order, action, **params) -> ServiceOrder:
@@ -388,7 +445,7 @@ def do_grab(actor, order, team):
         try:
             order = lock(order, actor, A.GRAB)
         except ActionNotAllowed:
-            refuse_lost_grab(actor, order.pk)  # the same words as for a loser who comes later
+            refuse_grab(actor, order.pk)  # the same words as for a loser who comes later
             raise
         return _apply(actor, order, A.GRAB, data={"team": team.pk, "team_name": team.name}, team=team,
                       published_at=None, accepted_at=timezone.now())

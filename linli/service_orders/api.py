@@ -50,7 +50,7 @@ class ErrorsMixin:
 
     def handle_exception(self, exc):
         if isinstance(exc, ServiceOrderError):
-            return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
+            return Response(exc.as_body(), status=exc.http_status)
         if isinstance(exc, ActionNotAllowed):
             return Response(exc.as_body(), status=status.HTTP_409_CONFLICT)
         if isinstance(exc, media.MediaError):
@@ -160,6 +160,8 @@ class ServiceOrderCreateSerializer(serializers.Serializer):
 class ServiceOrderActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a, OrderAction(a).label) for a in TRANSITIONS])
     team = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="dispatch, grab")
+    other_kind = serializers.BooleanField(
+        required=False, help_text="dispatch: send it to a team that does not offer this kind of service (deliberately)")
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, help_text="decline, cancel, correct_hours")
     volunteers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
@@ -301,12 +303,14 @@ class ServiceOrderViewSet(ErrorsMixin, viewsets.GenericViewSet):
             order = self._order(pk)
         except Http404:
             if getattr(request.data, "get", lambda name: None)("action") == OrderAction.GRAB:
-                actions.refuse_lost_grab(request.user, _pk(pk))  # the loser of a grab race: 409
+                actions.refuse_grab(request.user, _pk(pk))  # lost the race: 409; another service: 403
             raise
         data = ServiceOrderActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
         name = params.pop("action")
+        if not params.get("other_kind"):
+            params.pop("other_kind", None)  # a form without the box says False: only dispatch takes it
         if "photos" in params:
             params["photos"] = request.FILES.getlist("photos") or params["photos"]
         if "hours" in params:

@@ -42,6 +42,7 @@ class Party(models.TextChoices):
     DISPATCHER = "dispatcher", _("Dispatcher")  # community staff / command center over the order's area
     TEAM = "team", _("Serving team")  # a leader of the team the order is dispatched to
     GRABBER = "grabber", _("Team serving the area")  # a leader of a team that may grab a published order
+    VOLUNTEER = "volunteer", _("Assigned volunteer")  # sent on the order by the team's leader: sees it, acts on nothing
 
 
 class OrderAction(models.TextChoices):
@@ -80,6 +81,9 @@ REASON_REQUIRED = frozenset({A.DECLINE, A.CORRECT_HOURS})
 
 # The levels of area a team's service menu names (a team serves under its own area).
 AREA_LEVELS_SERVED = (AreaLevel.STREET, AreaLevel.COMMUNITY)
+
+# From acceptance on, the team (its leaders and the volunteers sent) may see the resident's phone.
+PHONE_VISIBLE_STATUSES = frozenset({OrderStatus.ACCEPTED, OrderStatus.DONE})
 
 NOTE_MAX_LENGTH = 1000
 ADDRESS_MAX_LENGTH = 200

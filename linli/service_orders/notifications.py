@@ -45,7 +45,7 @@ def handle_message(message):
 
 def _handle(message):
     from .models import ServiceOrder
-    from .queries import serving_teams
+    from .queries import offering_teams
 
     action = message.payload.get("action")
     order = ServiceOrder.objects.select_related("area", "team").filter(pk=message.payload.get("order_id")).first()
@@ -69,7 +69,7 @@ def _handle(message):
         title = _("An order for your team: %(kind)s") % {"kind": kind}
         body = _("Accept it and assign volunteers, or decline it.")
     elif action == "publish":
-        recipients = leaders_of(serving_teams(order.area_code).values_list("pk", flat=True))
+        recipients = leaders_of(offering_teams(order.kind, order.area_code).values_list("pk", flat=True))
         title = _("An order to grab: %(kind)s") % {"kind": kind}
         body = _("The first team to take it serves it.")
     elif action in ("accept", "grab"):
@@ -101,12 +101,12 @@ def _handle(message):
 
 def _tell_assigned(message, order, kind, when):
     """The volunteers now on the order (those already on it are told again: the plan may have changed).
-    No link: the order's page is for the resident, the dispatchers and the team's leaders."""
+    The link opens the order: address, time and, once accepted, the resident's phone."""
     volunteers = [pk for pk in order.assignments.values_list("user_id", flat=True)
                   if pk != message.payload.get("actor_id")]
     title = _("You are assigned to a service order: %(kind)s") % {"kind": kind}
     body = _("%(when)s at %(address)s.") % {"when": when, "address": order.address}
-    notify(volunteers, message.topic, title, body)
+    notify(volunteers, message.topic, title, body, url=reverse("service_orders:detail", args=[order.pk]))
 
 
 def register():

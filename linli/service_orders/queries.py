@@ -1,10 +1,10 @@
 """Reads: who is a party to an order, scoped order lists, the menu of an area. No writes.
 
-A service order is seen by the resident who ordered it, the dispatchers over its area
+A service order is seen by the resident who ordered it, the volunteers sent on it, the dispatchers over its area
 (community staff, command centers: the `cases.dispatch` capability; and the admins of a
 新时代文明实践 center over their center's area, the order model's own dispatchers), the leaders of the
-team it is dispatched to, and — while it is published — the leaders of the teams serving
-its area (the grab board). Anyone else gets a 404.
+team it is dispatched to, and — while it is published — the leaders of the teams that offer
+its kind of service in its area (the grab board). Anyone else gets a 404.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from linli.orgs.models import Organization
 from linli.volunteering import queries as volunteering_queries
 from linli.volunteering.queries import managed_organizations
 
-from .choices import OrderAction as Action, OrderStatus, Party
+from .choices import PHONE_VISIBLE_STATUSES, OrderAction as Action, OrderStatus, Party
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
 
 TEAM_KIND = "volunteer_team"
@@ -44,18 +44,17 @@ def led_team_ids(user) -> frozenset[int]:
     )
 
 
-def served_codes(user) -> tuple[str, ...]:
-    """Area codes the user's teams serve: their offerings' areas and the teams' own areas."""
+def served_kinds(user) -> tuple[tuple[str, str], ...]:
+    """(kind, area code) of every active offering of the user's teams: a team may grab an order
+    only for a service it offers, in an area it offers it in."""
     teams = led_team_ids(user)
     if not teams:
         return ()
 
     def compute():
-        codes = set(
-            ServiceOffering.objects.filter(team__in=teams, active=True).values_list("areas__code", flat=True)
-        )
-        codes |= set(Organization.objects.filter(pk__in=teams).values_list("area__code", flat=True))
-        return tuple(sorted(code for code in codes if code))
+        pairs = ServiceOffering.objects.filter(team__in=teams, active=True, areas__isnull=False).values_list(
+            "kind", "areas__code")
+        return tuple(sorted(set(pairs)))
 
     return _cached(user, "served", compute)
 
@@ -69,8 +68,30 @@ def serving_teams(area_code: str):
     )
 
 
+def offering_teams(kind: str, area_code: str):
+    """Volunteer teams that offer this kind of service in this area (in it or above it)."""
+    offerings = ServiceOffering.objects.filter(active=True, kind=kind, areas__code__in=code_prefixes(area_code))
+    return Organization.objects.filter(kind=TEAM_KIND, pk__in=offerings.values("team"))
+
+
+def dispatch_choices(order) -> tuple[list, list]:
+    """The teams a dispatcher is offered for an order: those that provide its kind of service
+    in its area (the offering's own team first), and the other teams serving the area, which
+    only a deliberate choice reaches."""
+    serving = list(serving_teams(order.area_code).order_by("name"))
+    providing = set(offering_teams(order.kind, order.area_code).values_list("pk", flat=True))
+    matching = [team for team in serving if team.pk in providing]
+    if order.offering_id is not None:
+        matching.sort(key=lambda team: team.pk != order.offering.team_id)
+    return matching, [team for team in serving if team.pk not in providing]
+
+
 def _covers(codes, area_code) -> bool:
     return any(area_code.startswith(code) for code in codes)
+
+
+def _serves(pairs, kind, area_code) -> bool:
+    return any(served == kind and area_code.startswith(code) for served, code in pairs)
 
 
 CENTER_KIND = "civ_center"
@@ -106,40 +127,53 @@ def parties_of(user, order: ServiceOrder) -> frozenset:
     teams = led_team_ids(user)
     if order.team_id is not None and order.team_id in teams:
         parties.add(Party.TEAM)
+    if any(assignment.user_id == user.pk for assignment in order.assignments.all()):
+        parties.add(Party.VOLUNTEER)
     if teams and order.published_at is not None and order.status == OrderStatus.ORDERED:
-        if _covers(served_codes(user), order.area_code):
+        if _serves(served_kinds(user), order.kind, order.area_code):
             parties.add(Party.GRABBER)
     return frozenset(parties)
 
 
 def grab_teams(user, order) -> list[int]:
-    """The user's teams that serve the order's area (candidates to grab it)."""
+    """The user's teams that offer the order's kind of service in its area (candidates to grab it)."""
     teams = led_team_ids(user)
     if not teams:
         return []
-    return list(serving_teams(order.area_code).filter(pk__in=teams).order_by("pk").values_list("pk", flat=True))
+    return list(offering_teams(order.kind, order.area_code).filter(pk__in=teams).order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def grabbed_by_another(user, pk):
     """An order on this user's grab board that another team grabbed since: once taken it
     leaves the board (orders_for), but its grabbers lost a race, they did not ask for a stranger's order."""
-    if not led_team_ids(user) or not served_codes(user):
+    if not led_team_ids(user) or not served_kinds(user):
         return None
     order = ServiceOrder.objects.filter(pk=pk, events__action=Action.GRAB).exclude(
         team__in=led_team_ids(user)).first()
-    return order if order is not None and _covers(served_codes(user), order.area_code) else None
+    return order if order is not None and _serves(served_kinds(user), order.kind, order.area_code) else None
+
+
+def published_for_another_service(user, pk) -> bool:
+    """A published order in an area one of the user's teams serves, for a service none of
+    them offers there: the grab is refused with a reason (403), not with a 404."""
+    teams = led_team_ids(user)
+    order = ServiceOrder.objects.filter(pk=pk, status=OrderStatus.ORDERED, published_at__isnull=False).first()
+    if not teams or order is None or _serves(served_kinds(user), order.kind, order.area_code):
+        return False
+    return serving_teams(order.area_code).filter(pk__in=teams).exists()
 
 
 # -- lists ------------------------------------------------------------------------------------------
 
 
 def _board_q(user):
-    codes = served_codes(user)
-    if not codes:
+    pairs = served_kinds(user)
+    if not pairs:
         return Q(pk__in=[])
     near = Q(pk__in=[])
-    for code in codes:
-        near |= Q(area_code__startswith=code)
+    for kind, code in pairs:
+        near |= Q(kind=kind, area_code__startswith=code)
     return Q(status=OrderStatus.ORDERED, published_at__isnull=False) & near
 
 
@@ -157,8 +191,18 @@ def orders_for(user):
     """Every order the user may open."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ServiceOrder.objects.none()
-    condition = Q(resident=user) | _dispatch_q(user) | Q(team__in=led_team_ids(user)) | _board_q(user)
+    condition = (Q(resident=user) | _dispatch_q(user) | Q(team__in=led_team_ids(user)) | _board_q(user)
+                 | Q(pk__in=AssignedVolunteer.objects.filter(user=user).values("order")))
     return ServiceOrder.objects.filter(condition)
+
+
+def may_see_resident_phone(user, order) -> bool:
+    """The resident's full number: for the dispatchers over the order, and — once the team has
+    accepted it — for the team's leaders and the volunteers sent (to call on arrival)."""
+    parties = parties_of(user, order)
+    if Party.DISPATCHER in parties:
+        return True
+    return bool(parties & {Party.TEAM, Party.VOLUNTEER}) and order.status in PHONE_VISIBLE_STATUSES
 
 
 def with_list_data(queryset):
@@ -200,7 +244,7 @@ LISTS = {"mine": my_orders, "dispatch": dispatch_queue, "team": team_orders, "bo
 
 def order_detail(queryset):
     """An order with its timeline (actors, photos) and its volunteers, prefetched."""
-    return queryset.select_related("area", "team", "offering", "resident").annotate(
+    return queryset.select_related("area", "team", "offering__team", "resident").annotate(
         event_count=Count("events", distinct=True)
     ).prefetch_related(
         Prefetch("events", queryset=ServiceOrderEvent.objects.select_related("actor").prefetch_related("photos")),

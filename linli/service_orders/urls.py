@@ -15,6 +15,7 @@ urlpatterns = [
     path("menu/manage/<int:pk>/", views.offering_form, name="offering_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
+    path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("photos/<int:pk>/thumb/", views.photo, {"thumbnail": True}, name="photo_thumb"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core import media
 from linli.core.errors import ActionError
+from linli.core.ratelimit import client_ip
 from linli.orgs.models import Organization
 from linli.volunteering.choices import MemberStatus
 from linli.volunteering.models import TeamMembership
@@ -101,10 +102,16 @@ def detail(request, pk):
     order = queries.order_detail(queries.orders_for(request.user)).filter(pk=pk).first()
     if order is None:
         raise Http404
+    return render(request, "service_orders/detail.html", _detail_context(request, order))
+
+
+def _detail_context(request, order):
     allowed = actions.allowed_actions(request.user, order)
-    context = {"order": order, "allowed": allowed, "nav": "", **_nav(request.user)}
+    context = {"order": order, "allowed": allowed, "nav": "", **_nav(request.user),
+               "phone_shown": order.resident_id == request.user.pk,
+               "may_reveal_phone": queries.may_see_resident_phone(request.user, order)}
     if OrderAction.DISPATCH in allowed:
-        context["teams"] = list(queries.serving_teams(order.area_code).order_by("name"))
+        context["teams"], context["other_teams"] = queries.dispatch_choices(order)
     if OrderAction.GRAB in allowed:
         # A leader of several teams serving the area says which one takes it (else the action picks one).
         context["grab_teams"] = list(
@@ -119,7 +126,21 @@ def detail(request, pk):
         context["to_record"] = [a for a in order.assignments.all() if a.recorded_at is None]
     if OrderAction.CORRECT_HOURS in allowed:
         context["recorded"] = [a for a in order.assignments.all() if a.recorded_at is not None]
-    return render(request, "service_orders/detail.html", context)
+    return context
+
+
+@login_required
+@require_POST
+def reveal_phone(request, pk):
+    """The resident's full number for the team once it accepted (and for dispatchers); each view
+    is recorded. htmx swaps the masked number for the full one; without htmx the page shows it."""
+    order = queries.order_detail(queries.orders_for(request.user)).filter(pk=pk).first()
+    if order is None:
+        raise Http404
+    phone = actions.check_reveal_resident_phone(request.user, order, ip=client_ip(request))
+    if request.headers.get("HX-Request"):
+        return render(request, "service_orders/_revealed_phone.html", {"phone": phone})
+    return render(request, "service_orders/detail.html", {**_detail_context(request, order), "revealed_phone": phone})
 
 
 @login_required
@@ -153,8 +174,8 @@ def act(request, pk):
     name = request.POST.get("action", "")
     if order is None and name == OrderAction.GRAB:
         try:
-            actions.refuse_lost_grab(request.user, pk)
-        except ActionNotAllowed as error:  # another team was quicker: say so on the board
+            actions.refuse_grab(request.user, pk)
+        except (ActionNotAllowed, ActionError) as error:  # another team was quicker, or another service
             messages.error(request, error.as_body()["message"])
             return redirect("service_orders:team")
     if order is None or name not in TRANSITIONS:

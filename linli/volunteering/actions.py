@@ -31,6 +31,7 @@ import math
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
@@ -624,6 +625,16 @@ def _hours_between(start, end) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def credited_hours(activity, checked_in_at, checked_out_at) -> Decimal:
+    """Hours from the later of check-in and the start to the earlier of check-out and the end,
+    with settings.VOLUNTEER_HOURS_GRACE_MINUTES either side: arriving early or staying on
+    after the end is not service time."""
+    grace = timedelta(minutes=settings.VOLUNTEER_HOURS_GRACE_MINUTES)
+    start = max(checked_in_at, activity.starts_at - grace)
+    end = min(checked_out_at, activity.ends_at + grace)
+    return _hours_between(start, end)
+
+
 def check_scan(user, token, lat=None, lng=None) -> Attendance:
     """A volunteer scanned a venue's QR code: check in, or check out if already in."""
     now = timezone.now()
@@ -675,9 +686,10 @@ def do_check_out(attendance, when, auto=False) -> Attendance:
         attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
         if attendance.checked_out_at is not None:
             return attendance
+        activity = Activity.objects.only("starts_at", "ends_at").get(signups__attendance=attendance)
         attendance.checked_out_at = when
         attendance.auto_checked_out = auto
-        attendance.hours = _hours_between(attendance.checked_in_at, when)
+        attendance.hours = credited_hours(activity, attendance.checked_in_at, when)
         Attendance.objects.filter(pk=attendance.pk).update(
             checked_out_at=when, auto_checked_out=auto, hours=attendance.hours)
     return attendance
@@ -704,7 +716,7 @@ def check_mark_attendance(leader, signup, checked_in_at, checked_out_at) -> Atte
 
 def do_mark_attendance(signup, checked_in_at, checked_out_at) -> Attendance:
     with transaction.atomic():
-        hours = _hours_between(checked_in_at, checked_out_at)
+        hours = credited_hours(signup.activity, checked_in_at, checked_out_at)
         attendance, created = Attendance.objects.select_for_update().get_or_create(
             signup=signup, defaults={"method": AttendanceMethod.LEADER, "checked_in_at": checked_in_at,
                                      "checked_out_at": checked_out_at, "hours": hours})

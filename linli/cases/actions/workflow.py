@@ -126,6 +126,8 @@ def _claiming_unit(actor, case, value):
         return unit
     candidates = claim_units(actor, case)
     if unit is None:
+        if len(candidates) > 1:  # a person of several units says which one takes it on
+            raise CaseError("unit_required", _("Choose which of your units claims the case."), field="unit")
         return Organization.objects.get(pk=candidates[0].id)
     if unit.pk not in {c.id for c in candidates}:
         raise CaseError("unit_not_allowed", _("This unit may not claim this case."), field="unit")

@@ -60,7 +60,7 @@ def test_the_publishers_watch_their_areas_board_without_claiming(client, persona
 
 
 @pytest.mark.parametrize("who, unit", [("department_handler", "department"), ("org_admin", "federation")])
-def test_the_units_claim_from_the_board(client, personas, published, who, unit):
+def test_the_units_claim_from_the_board(client, personas, federations_handle_facilities, published, who, unit):
     status, html = board_rows(login(client, getattr(personas, who)))
     assert status == 200 and f'data-number="{published.number}"' in html and 'data-testid="quick-claim"' in html
     response = client.post(reverse("cases:act", args=[published.number, "claim"]))

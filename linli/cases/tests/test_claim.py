@@ -17,6 +17,11 @@ from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization, do_create_pairing
 
 
+@pytest.fixture(autouse=True)
+def _federations_claim_too(federations_handle_facilities):
+    """The department and the federation of street A may both claim facility cases here."""
+
+
 @pytest.fixture
 def street_b_unit(tree):
     unit = do_create_organization(parent=None, name="中华街道城管中队", kind="department", area=tree.street_b)

@@ -33,7 +33,7 @@ EXPECTED = {
     "community_staff": ["cases:queue", "cases:board", "cases:ledger", "service_orders:dispatch", "points:catalog",
                         "points:fulfil"],
     "department_handler": ["cases:inbox", "cases:board"],
-    "org_admin": ["cases:board", "webhooks:list"],
+    "org_admin": ["cases:inbox", "cases:board", "webhooks:list"],  # the work orders a claim brings
     "team_leader": ["volunteering:manage", "volunteering:create", "service_orders:team"],
 }
 

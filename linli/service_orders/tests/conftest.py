@@ -3,6 +3,7 @@
     team / leader              巾帼志愿服务队 serving street A, and its leader
     other_team / other_leader  a team serving street B, and its leader
     members                    two registered volunteers, active members of `team`
+    make_team                  another team with its leader and one offering in community A
     offering                   the team's 家政 offering in 坑内社区 (community A)
     make_order                 make_order(status="ordered", published=False, resident=None, **fields),
                                through the actions, brought to `status` by the right parties
@@ -28,6 +29,19 @@ def resident_id(sequence: int) -> str:
 @pytest.fixture
 def team(tree):
     return do_create_organization(parent=None, name="巾帼志愿服务队", kind="volunteer_team", area=tree.street_a)
+
+
+@pytest.fixture
+def make_team(tree):
+    """make_team(name, area, (phone, leader name), (offering name, kind)) → (team, its leader), the
+    team offering that service in community A."""
+    def make(name, area, leader, offering):
+        team = do_create_organization(parent=None, name=name, kind="volunteer_team", area=area)
+        boss = make_person(*leader, Role.VOLUNTEER_TEAM_LEADER, organization=team)
+        actions.check_save_offering(boss, team, name=offering[0], kind=offering[1], areas=[tree.community_a])
+        return team, boss
+
+    return make
 
 
 @pytest.fixture
@@ -71,9 +85,10 @@ def make_order(tree, personas, team, leader, members, offering):
         fields.setdefault("area", tree.community_a)
         fields.setdefault("offering", offering)
         fields.setdefault("address", "坑内路 12 号 301")
-        fields.setdefault("starts_at", now + timedelta(days=1))
+        # Booked from an hour ago for four hours: the team may mark it done and record up to 4 h.
+        fields.setdefault("starts_at", now - timedelta(hours=1))
         if "ends_at" not in fields:
-            fields["ends_at"] = fields["starts_at"] + timedelta(hours=2)
+            fields["ends_at"] = fields["starts_at"] + timedelta(hours=4)
         order = actions.check_order(resident or personas.resident, **fields)
         if published:
             actions.perform(personas.community_staff, order, "publish")

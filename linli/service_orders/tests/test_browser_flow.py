@@ -94,6 +94,17 @@ def test_order_dispatch_accept_finish_and_rate(live_server, browser, output_dir,
     shot(page, "leader-assign")
     page.click('[data-testid="action-assign"] button[type=submit]')
     page.wait_for_selector('[data-testid="action-complete"]')
+    # Done before the booked start (tomorrow 09:00) is refused, and the order stays accepted.
+    page.click('[data-testid="action-complete"] button[type=submit]')
+    page.wait_for_selector(".alert-danger")
+    assert "09:00" in page.inner_text(".alert-danger")
+    order.refresh_from_db()
+    assert order.status == "accepted"
+    # The day comes: the booking is moved to the present (the test's clock; the server's is real).
+    ServiceOrder.objects.filter(pk=order.pk).update(starts_at=timezone.now() - timedelta(hours=1),
+                                                    ends_at=timezone.now() + timedelta(hours=1))
+    page.reload()
+    page.wait_for_selector('[data-testid="action-complete"]')
     page.fill('[data-testid="action-complete"] textarea[name=note]', "厨房、卫生间已打扫干净，垃圾已带走。")
     page.set_input_files('[data-testid="action-complete"] input[type=file]', photo(tmp_path / "done.jpg", "done"))
     shot(page, "leader-complete")
@@ -115,7 +126,9 @@ def test_order_dispatch_accept_finish_and_rate(live_server, browser, output_dir,
     page = resident.page
     resident.go("service_orders:detail", order.pk)
     assert page.get_attribute('[data-testid="event-photo"]', "src").startswith("/service-orders/photos/")
-    page.select_option('[data-testid="action-rate"] select[name=rating]', "5")
+    # The same tap-stars as a case's rating, nothing chosen until the resident taps.
+    assert page.eval_on_selector_all('[data-testid="action-rate"] input[name=rating]:checked', "els => els.length") == 0
+    page.click('[data-testid="action-rate"] [data-testid="star-5"]')
     page.fill('[data-testid="action-rate"] input[name=comment]', "阿姨干活细致，谢谢！")
     page.click('[data-testid="action-rate"] button[type=submit]')
     page.wait_for_selector(".alert-success")

@@ -8,19 +8,15 @@ from django.db import connection, connections
 from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.core.testing import make_person
-from linli.orgs.actions import do_create_organization
 from linli.service_orders import actions
 from linli.service_orders.errors import ActionNotAllowed, OrderTaken
 from linli.service_orders.models import ServiceOrder, ServiceOrderEvent
 
 
 @pytest.fixture
-def second_team(tree):
-    """A district-wide team whose offering serves community A: it may grab there too."""
-    team = do_create_organization(parent=None, name="思明理发队", kind="volunteer_team", area=tree.district)
-    boss = make_person("13900000040", "队长丙", Role.VOLUNTEER_TEAM_LEADER, organization=team)
-    actions.check_save_offering(boss, team, name="上门理发", kind="haircut", areas=[tree.community_a])
-    return team, boss
+def second_team(tree, make_team):
+    """A district-wide team that also offers housekeeping in community A: it may grab there too."""
+    return make_team("思明家政队", tree.district, ("13900000040", "队长丙"), ("上门保洁", "housekeeping"))
 
 
 @pytest.mark.django_db

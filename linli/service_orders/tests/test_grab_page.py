@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def second_team(tree, leader):
-    """A second team serving community A, led by the same leader, created after `team`."""
-    team = do_create_organization(parent=None, name="坑内理发队", kind="volunteer_team", area=tree.community_a)
+    """A second team offering housekeeping in community A, led by the same leader, created after `team`."""
+    team = do_create_organization(parent=None, name="坑内保洁队", kind="volunteer_team", area=tree.community_a)
     do_assign_role(leader, Role.VOLUNTEER_TEAM_LEADER, organization=team)
+    fresh = type(leader).objects.get(pk=leader.pk)  # the roles as they are now, not as cached on `leader`
+    actions.check_save_offering(fresh, team, name="楼道保洁", kind="housekeeping", areas=[tree.community_a])
     return team
 
 

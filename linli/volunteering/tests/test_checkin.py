@@ -2,6 +2,7 @@
 check-out after the end (flagged); reminders the day before, sent once."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import signing
@@ -39,7 +40,8 @@ def test_scan_checks_in_then_out_and_computes_the_hours(clock, started, voluntee
     assert attendance.checked_in_at == clock.now and attendance.checked_out_at is None
     clock.advance(hours=2, minutes=30)
     attendance = check_scan(volunteer.user, checkin.make_token(venue.pk))
-    assert attendance.hours == pytest.approx(2.5) and attendance.status == "pending"
+    # In 10 minutes before the start: the hours count from the start, 2 h 20 min.
+    assert attendance.hours == Decimal("2.33") and attendance.status == "pending"
     assert refused(volunteer.user, checkin.make_token(venue.pk)) == "already_checked_out"
 
 
@@ -179,7 +181,7 @@ def test_a_second_scan_right_after_checking_in_does_not_check_out(clock, started
     assert error.value.code == "too_soon" and opens in error.value.message
     attendance.refresh_from_db()
     assert attendance.checked_out_at is None
-    clock.advance(minutes=9, seconds=55)
+    clock.advance(minutes=19, seconds=55)  # in 10 minutes before the start, out 10 minutes after it
     assert str(check_scan(volunteer.user, checkin.make_token(venue.pk)).hours) == "0.17"
 
 
@@ -237,3 +239,24 @@ def test_the_reminder_says_today_or_tomorrow_by_the_local_date(clock, make_activ
     # Untranslated until the .po has the new msgid, so either language may show.
     assert ("today" in later_today or "今天" in later_today) and "明天" not in later_today
     assert "tomorrow" in next_day or "明天" in next_day
+
+
+def test_hours_count_only_inside_the_activity_with_the_configured_grace(clock, settings, make_activity, volunteer, leader):
+    """In at 01:33 for a start at 01:42 was credited from 01:33; out long after the end counted too."""
+    activity = make_activity(starts_at=clock.now + timedelta(minutes=9), ends_at=clock.now + timedelta(hours=2, minutes=9),
+                             signup_opens_at=clock.now - timedelta(days=1))
+    check_signup(volunteer.user, activity)
+    token = lambda: checkin.make_token(activity.venues.get().pk)  # noqa: E731
+    check_scan(volunteer.user, token())
+    clock.advance(minutes=19)  # ten minutes after the start
+    assert check_scan(volunteer.user, token()).hours == Decimal("0.17")  # from the start, not the check-in
+
+    settings.VOLUNTEER_HOURS_GRACE_MINUTES = 15
+    other = make_activity(starts_at=clock.now + timedelta(minutes=30), ends_at=clock.now + timedelta(hours=1, minutes=30),
+                          signup_opens_at=clock.now - timedelta(days=1))
+    check_signup(volunteer.user, other)
+    signup = other.signups.get(user=volunteer.user)
+    marked = check_mark_attendance(leader, signup,
+                                   clock.now, clock.now + timedelta(hours=3))
+    # 15 minutes' grace before the start and after the end: 1 h 30 min, not the 3 h marked.
+    assert marked.hours == Decimal("1.50")

@@ -33,7 +33,7 @@ def test_the_scan_page_heading_says_what_just_happened(client, clock, volunteer,
         assert heading(client, url)[0] == gettext("Check in")
         text, page = heading(client, url, post=True)
         assert text == gettext("Checked in") and f'data-testid="scan-heading">{text}<' in page
-        clock.advance(hours=2, minutes=30)
+        clock.advance(hours=2, minutes=35)  # in 5 minutes before the start: 2.5 h from it
         url = reverse("volunteering:scan", args=[checkin.make_token(venue.pk)])
         assert heading(client, url)[0] == gettext("Check out")
         text, page = heading(client, url, post=True)
@@ -62,7 +62,7 @@ def test_my_hours_page_shows_10_5_not_10_50(client, clock, volunteer, leader, ma
     venue = activity.venues.get()
     client.force_login(volunteer.user)
     client.post(reverse("volunteering:scan", args=[checkin.make_token(venue.pk)]))
-    clock.advance(hours=2, minutes=30)
+    clock.advance(hours=2, minutes=35)  # in 5 minutes before the start: 2.5 h from it
     client.post(reverse("volunteering:scan", args=[checkin.make_token(venue.pk)]))
     page = client.get(reverse("volunteering:hours")).content.decode()
     assert "2.5" in page and "2.50" not in page
