@@ -24,7 +24,8 @@ from linli.core.scoping import GUARDED_CAPABILITIES, can, capabilities_of_roles,
 
 from .audit import acting_as
 from .models import ApiToken, OneTimeCode, RoleAssignment, User, mainland_mobile_validator, normalize_phone, mask_phone
-from .tasks import send_sms_task
+from .sms import send_sms
+from .tasks import send_login_code_task
 
 logger = logging.getLogger("linli.accounts")
 
@@ -234,27 +235,37 @@ def check_request_login_code(phone, ip=None):
     with transaction.atomic():
         _take_turns((_LOCK_PHONE, phone), *([(_LOCK_IP, ip)] if ip else []))
         _check_rate_limits(phone, ip, timezone.now())
-        otc, _code = do_send_login_code(phone, ip)
+        otc = do_send_login_code(phone, ip)
     return otc
 
 
 @transaction.atomic
 def do_send_login_code(phone, ip=None):
-    """Create a code for `phone` and queue its SMS; returns (row, raw code)."""
-    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    """Create a code row for `phone` and queue its SMS; returns the row. The background task makes
+    the code (do_issue_login_code): only the row's id is in the task's arguments, so no code
+    reaches the broker, a task log line or a stored result."""
     now = timezone.now()
-    ttl = settings.LOGIN_CODE_TTL_SECONDS
     otc = OneTimeCode.objects.create(
-        phone=phone,
-        ip=ip,
-        code_hash=OneTimeCode.hash(phone, code),
-        created_at=now,
-        expires_at=now + timedelta(seconds=ttl),
+        phone=phone, ip=ip, code_hash="", created_at=now,
+        expires_at=now + timedelta(seconds=settings.LOGIN_CODE_TTL_SECONDS),
     )
-    minutes = max(1, ttl // 60)
-    # An approved template (linli.accounts.sms.TEMPLATES); sent once the row is committed.
-    run_after_commit(send_sms_task, phone, "login_code", {"code": code, "minutes": minutes})
-    return otc, code
+    run_after_commit(send_login_code_task, otc.pk)
+    return otc
+
+
+def do_issue_login_code(code_id) -> bool:
+    """Make the code of a committed row, keep its keyed hash and send it by SMS (an approved
+    template, linli.accounts.sms.TEMPLATES). A second run sends nothing: the first code stands.
+    False when the row is gone, already has its code, or has expired."""
+    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    with transaction.atomic():
+        otc = OneTimeCode.objects.select_for_update().filter(pk=code_id).first()
+        if otc is None or otc.code_hash or otc.used_at is not None or otc.expires_at <= timezone.now():
+            return False
+        otc.code_hash = OneTimeCode.hash(otc.phone, code)
+        otc.save(update_fields=["code_hash"])
+    minutes = max(1, settings.LOGIN_CODE_TTL_SECONDS // 60)
+    return send_sms(otc.phone, "login_code", {"code": code, "minutes": minutes})
 
 
 def check_login_with_code(phone, code, ip=None):

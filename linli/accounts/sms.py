@@ -111,11 +111,11 @@ class SmsBackend:
 
 
 class LogSmsBackend(SmsBackend):
-    """Development and demo: the message (and so a login code) goes to the log."""
+    """Development and demo: it stands in for the phone, so the one message it would send (a login
+    code included) goes to the log, once, to a masked number. Nothing else may log a code."""
 
     def send(self, phone, template_key, params):
-        logger.info("SMS to %s: template=%s params=%s text=%s", mask_phone(phone), template_key,
-                    json.dumps(params, ensure_ascii=False, sort_keys=True), render(template_key, params))
+        logger.info("SMS to %s (%s): %s", mask_phone(phone), template_key, render(template_key, params))
 
 
 class MemorySmsBackend(SmsBackend):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from linli.accounts.actions import do_send_login_code
+from linli.accounts.actions import do_issue_login_code, do_send_login_code
 from linli.accounts.choices import Role
 from linli.accounts.models import ApiToken, OneTimeCode, RoleAssignment, User
 
@@ -156,7 +156,9 @@ def test_token_admin_shows_the_raw_token_once(admin_client, personas):
 
 
 def test_one_time_codes_are_read_only(admin_client):
-    otc, _code = do_send_login_code("13800000001", "10.0.0.1")
+    otc = do_send_login_code("13800000001", "10.0.0.1")
+    do_issue_login_code(otc.pk)  # what the task does after commit
+    otc.refresh_from_db()
     assert admin_client.get("/admin/accounts/onetimecode/").status_code == 200
     assert admin_client.get("/admin/accounts/onetimecode/add/").status_code == 403
     page = admin_client.get(f"/admin/accounts/onetimecode/{otc.pk}/change/")

@@ -209,3 +209,31 @@ def test_code_login_keeps_next(client, personas, tree, caplog, django_capture_on
     assert response.url == f"{reverse('accounts:login_code')}?next={target.replace('/', '%2F')}"
     response = client.post(reverse("accounts:login_code"), {"step": "verify", "code": code, "next": target})
     assert response.url == target
+
+
+def test_no_login_code_or_full_number_in_any_log_but_the_development_sms(
+        client, personas, caplog, django_capture_on_commit_callbacks):
+    """A sign-in by SMS with every logger at DEBUG: the code and the full number appear in the
+    development backend's one message (it stands in for the phone) and in no other log record,
+    the background task's included (its arguments are the code row's id)."""
+    phone = "13900000001"
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:login_code"), {"step": "request", "phone": phone})
+    sms = [r for r in caplog.records if r.name == "linli.sms"]
+    assert len(sms) == 1
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms[0].getMessage()).group(1)
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(reverse("accounts:login_code"), {"step": "verify", "code": code})
+    assert response.status_code == 302 and logged_in_user(client) is not None
+
+    def everything_in(record):
+        return " ".join([record.getMessage(), *(str(value) for value in vars(record).values())])
+
+    assert any(r.name == "celery.app.trace" for r in caplog.records)  # the task ran and was logged
+    for record in caplog.records:
+        if record is sms[0]:
+            assert phone not in record.getMessage()  # even there the number is masked
+            continue
+        text = everything_in(record)
+        assert code not in text and phone not in text, (record.name, text)

@@ -8,7 +8,8 @@ import redis
 
 from config.celery import app
 from linli.accounts.sms import MemorySmsBackend
-from linli.accounts.tasks import send_sms_task
+from linli.accounts.models import OneTimeCode
+from linli.accounts.tasks import send_login_code_task
 from linli.core.background import run_after_commit
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -22,22 +23,37 @@ def memory_sms(settings):
     MemorySmsBackend.outbox.clear()
 
 
+def code_row(phone="13800000001"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return OneTimeCode.objects.create(phone=phone, code_hash="", expires_at=timezone.now() + timedelta(minutes=5))
+
+
 @pytest.mark.django_db
 def test_without_redis_the_task_runs_in_process_only_after_commit(memory_sms, django_capture_on_commit_callbacks):
     assert app.conf.task_always_eager
+    row = code_row()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "123456", "minutes": 5})
+        run_after_commit(send_login_code_task, row.pk)
         assert memory_sms == []  # nothing leaves before the transaction commits
     assert len(callbacks) == 1
     callbacks[0]()
-    assert memory_sms == [("13800000001", "login_code", {"code": "123456", "minutes": "5"})]
+    [(phone, key, params)] = memory_sms
+    assert (phone, key, params["minutes"]) == ("13800000001", "login_code", "5")
+    row.refresh_from_db()
+    assert row.code_hash == OneTimeCode.hash(phone, params["code"])
+    callbacks[0]()  # run twice (a redelivered message): the first code stands, nothing more is sent
+    assert len(memory_sms) == 1
 
 
 @pytest.mark.django_db
 def test_a_failing_task_does_not_break_the_committed_request(settings, django_capture_on_commit_callbacks, caplog):
     settings.SMS_BACKEND = "linli.accounts.sms.SmsBackend"  # send() raises NotImplementedError
+    row = code_row()
     with caplog.at_level("ERROR", logger="linli.sms"), django_capture_on_commit_callbacks(execute=True):
-        run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "1", "minutes": 5})
+        run_after_commit(send_login_code_task, row.pk)
     # no exception reached the caller, and the failure is on record
     assert any("failed" in record.getMessage() and record.exc_info for record in caplog.records)
 
@@ -59,12 +75,15 @@ def test_with_redis_the_task_is_queued_on_the_broker(settings, django_capture_on
     app.conf.update(broker_url=REDIS_TEST_URL, task_always_eager=False)
     _forget_broker_connections()
     try:
+        row = code_row()
         with django_capture_on_commit_callbacks(execute=True):
-            run_after_commit(send_sms_task, "13800000001", "login_code", {"code": "654321", "minutes": 5})
+            run_after_commit(send_login_code_task, row.pk)
         assert MemorySmsBackend.outbox == []  # a worker sends it, not this process
         assert broker.llen("celery") == 1
         message = json.loads(broker.lpop("celery"))
-        assert message["headers"]["task"] == "accounts.send_sms"
+        assert message["headers"]["task"] == "accounts.send_login_code"
+        # What the broker keeps is the row's id: no code, no phone number.
+        assert message["headers"]["argsrepr"] == f"({row.pk},)" and "13800000001" not in json.dumps(message)
     finally:
         app.conf.update(saved)
         _forget_broker_connections()
