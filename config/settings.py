@@ -423,6 +423,9 @@ CELERY_BEAT_SCHEDULE = {
     "expire-points": {"task": "points.expire", "schedule": 3600.0, "options": {"expires": 3500}},
 }
 # Volunteer points expire this many months after they were earned, oldest first.
+# 待结案: a case verified on site is called back and closed within this many working hours, or the
+# command center is reminded (linli/cases/sla.py).
+CASES_CLOSE_WITHIN_WORKING_HOURS = int(os.environ.get("CASES_CLOSE_WITHIN_WORKING_HOURS", "8"))
 POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
 # Volunteer hours count from the later of check-in and the activity's start to the earlier of
 # check-out and its end; this many minutes either side of the activity still count.

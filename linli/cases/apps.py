@@ -21,6 +21,12 @@ class CasesConfig(AppConfig):
 
     @staticmethod
     def register_tiles():
+        def to_close_count(user):
+            from .choices import CaseStatus
+            from .queries import desk_for
+
+            return desk_for(user).filter(status=CaseStatus.VERIFIED).count()
+
         from linli.accounts.choices import FIELD_ROLES, Role
         from linli.core.registry import RESIDENT, Tile, register_tiles
         from linli.core.scoping import CAPABILITIES
@@ -46,6 +52,9 @@ class CasesConfig(AppConfig):
             # Whoever may publish to the board, claim from it or watch it.
             Tile("cases.board", _("Claim board"), _("Published cases units can claim"), "榜", "cases:board",
                  CAPABILITIES["cases.handle"] | CAPABILITIES["cases.dispatch"], order=15),
+            Tile("cases.to_close", _("Cases to close"),
+                 _("Verified on site: call the reporter back, then close"), "结", "cases:queue",
+                 frozenset({cc, cs}), order=12, query="status=verified", badge=to_close_count),
             Tile("cases.ledger", _("Ledger"), _("Collected and resolved cases of your area"), "账", "cases:ledger",
                  frozenset({cc, cs}), order=20),
             Tile("cases.walk_in", _("Walk-in or phone report"),

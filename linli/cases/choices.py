@@ -144,6 +144,7 @@ REASON_REQUIRED = frozenset({Action.REJECT, Action.RETURN, Action.REWORK, Action
 # finished cases have no running limit; an accepted case has none until dispatch.
 ACCEPT_CLOCK_STATUSES = frozenset({S.REPORTED})
 RESOLVE_CLOCK_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED})
+CLOSE_CLOCK_STATUSES = frozenset({S.VERIFIED})  # 待结案: verified on site, waiting for the call back and 结案
 
 # Statuses a claim board case can be claimed from.
 CLAIMABLE_STATUSES = frozenset({S.ACCEPTED, S.RETURNED})

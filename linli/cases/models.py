@@ -105,6 +105,8 @@ class Case(models.Model):
     # Time limits, in working time (core.calendar).
     accept_due = models.DateTimeField(_("accept by"), null=True, blank=True)
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    # Set at verification: the command center calls the resident back (回访) and closes by then.
+    close_due = models.DateTimeField(_("close by"), null=True, blank=True)
     sla_state = models.CharField(_("time limit"), max_length=12, choices=SlaState.choices, default=SlaState.ON_TRACK)
     # Set when the SLA sweep escalated the case for the running limit (once per limit).
     sla_escalated = models.BooleanField(default=False)

@@ -135,6 +135,9 @@ def _texts(action, case, payload):
         "sla_due_soon": _("Case %(number)s is due soon"),
         "sla_overdue": _("Case %(number)s is overdue"),
     }
+    if action in ("sla_due_soon", "sla_overdue") and (payload.get("to") or case.status) == "verified":
+        titles[action] = (_("Case %(number)s is verified: call the reporter back and close it")
+                          if action == "sla_due_soon" else _("Case %(number)s is verified but still not closed"))
     body = case.description[:140]
     note = payload.get("note") if isinstance(payload, dict) else ""
     return titles[action] % values, (f"{note}\n{body}" if note else body)

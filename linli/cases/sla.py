@@ -3,7 +3,8 @@
 Which limit runs when (choices.ACCEPT_CLOCK_STATUSES / RESOLVE_CLOCK_STATUSES):
 `accept_due` while the case is `reported`; `resolve_due` while it is `dispatched`,
 `in_progress` or `returned` (the unit's clock keeps running until a new dispatch sets a
-new one). A case is *due soon* within DUE_SOON_WORKING_HOURS working hours of its limit
+new one); `close_due` while it is `verified` (待结案: the command center's call back and
+结案; reminded, never escalated). A case is *due soon* within DUE_SOON_WORKING_HOURS working hours of its limit
 and *overdue* past it. Overdue by more than settings.CASES_AUTO_ESCALATE_DAYS working
 days (default 2), it is escalated once per limit (community → street → city).
 
@@ -29,13 +30,22 @@ from linli.core import calendar
 from . import routing
 from .actions.common import record
 from .actions.workflow import do_escalate
-from .choices import ACCEPT_CLOCK_STATUSES, DUE_SOON_WORKING_HOURS, RESOLVE_CLOCK_STATUSES, Action, SlaState
+from .choices import (
+    ACCEPT_CLOCK_STATUSES,
+    CLOSE_CLOCK_STATUSES,
+    DUE_SOON_WORKING_HOURS,
+    RESOLVE_CLOCK_STATUSES,
+    Action,
+    SlaState,
+)
 from .errors import ActionNotAllowed
 from .models import Case
 
 logger = logging.getLogger(__name__)
 
 PHASES = ((ACCEPT_CLOCK_STATUSES, "accept_due"), (RESOLVE_CLOCK_STATUSES, "resolve_due"))
+# Closing is marked due soon and overdue (the command center is reminded) but never escalated.
+MARKED_PHASES = (*PHASES, (CLOSE_CLOCK_STATUSES, "close_due"))
 BATCH = 1000  # per kind of change and run; the next run (a minute later) takes the rest
 
 
@@ -90,7 +100,7 @@ def sweep(now=None) -> SweepResult:
     now = now or timezone.now()
     soon = calendar.add_working_hours(now, DUE_SOON_WORKING_HOURS)
     result = SweepResult()
-    for statuses, due_field in PHASES:
+    for statuses, due_field in MARKED_PHASES:
         late = Case.objects.filter(
             status__in=statuses, sla_state__in=[SlaState.ON_TRACK, SlaState.DUE_SOON], **{f"{due_field}__lt": now}
         ).values_list("pk", "status", "sla_state", due_field)

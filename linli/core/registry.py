@@ -31,10 +31,18 @@ class Tile:
     # Optional extra condition on the user (for a tile only some holders of a role get);
     # it must not query the database per request.
     predicate: Callable[[object], bool] | None = field(default=None, compare=False)
+    query: str = ""  # appended to the URL, e.g. "status=verified"
+    # Optional count of waiting work shown on the home tile (one query; the menu does not call it).
+    badge: Callable[[object], int] | None = field(default=None, compare=False)
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
+
+
+def with_badges(user, tiles) -> list[tuple[Tile, int]]:
+    """Each tile with its count of waiting work (0 for a tile without one)."""
+    return [(tile, tile.badge(user) if tile.badge else 0) for tile in tiles]
 
 
 _TILES: dict[str, Tile] = {}
@@ -64,8 +72,8 @@ def menu_tiles(user, roles) -> list[Tile]:
     """The ☰ menu: every tile of the person's roles, each URL once."""
     seen, entries = set(), []
     for tile in tiles_for(user, roles):
-        if tile.url_name not in seen:
-            seen.add(tile.url_name)
+        if tile.url not in seen:
+            seen.add(tile.url)
             entries.append(tile)
     return entries
 

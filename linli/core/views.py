@@ -9,7 +9,7 @@ from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
 from .api import json_404, json_500
-from .registry import RESIDENT, menu_tiles, roles_of, set_roles, tiles_for
+from .registry import RESIDENT, menu_tiles, roles_of, set_roles, tiles_for, with_badges
 from .scoping import scope_for
 
 # How many top nodes / organizations the staff home lists before "and N more".
@@ -94,7 +94,8 @@ def _staff_context(user, assignments):
 
     staff_roles = {a.role for a in assignments if a.role in STAFF_ROLES}
     role_sections = [
-        (role, Role(role).label, [a for a in assignments if a.role == role], tiles_for(user, (), role=role))
+        (role, Role(role).label, [a for a in assignments if a.role == role],
+         with_badges(user, tiles_for(user, (), role=role)))
         for role in Role.values
         if role in staff_roles
     ]

@@ -218,7 +218,8 @@ def test_no_login_code_or_full_number_in_any_log_but_the_development_sms(
     the background task's included (its arguments are the code row's id)."""
     phone = "13900000001"
     caplog.clear()
-    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="celery.app.trace"), \
+            django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:login_code"), {"step": "request", "phone": phone})
     sms = [r for r in caplog.records if r.name == "linli.sms"]
     assert len(sms) == 1

@@ -9,11 +9,13 @@ it, appends its CaseEvent and its outbox message ("case.<action>").
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core import calendar
 from linli.core.scoping import scope_for
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
@@ -195,9 +197,13 @@ def do_resolve(actor, case, photos, note=""):
 
 
 def do_verify(actor, case, note="", photos=()):
+    """Verified on site; the close clock starts (待结案: settings.CASES_CLOSE_WITHIN_WORKING_HOURS)."""
     with transaction.atomic():
         case = lock(case, actor, Action.VERIFY)
-        return _apply(actor, case, Action.VERIFY, note=note, photos=photos)
+        now = timezone.now()
+        return _apply(actor, case, Action.VERIFY, note=note, photos=photos,
+                      close_due=calendar.add_working_hours(now, settings.CASES_CLOSE_WITHIN_WORKING_HOURS),
+                      **SLA_RESET)
 
 
 def do_rework(actor, case, reason):
