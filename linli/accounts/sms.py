@@ -62,6 +62,10 @@ TEMPLATES: dict[str, str] = {
     "activity_reminder": "提醒：{title}将于{when}在{venue}开始，请准时签到。",
     "activity_rescheduled": "{title}时间调整为{when}，您的报名保留。",
     "activity_cancelled": "{title}（{when}）已取消，原因：{reason}。",
+    "hours_approved": "您在{title}的服务时长{hours}小时已确认，获得{points}积分。",
+    "hours_rejected": "您在{title}的服务时长未通过审核，原因：{reason}。",
+    "certificate_issued": "您的志愿服务证明（编号{number}）已出具，可登录邻里查看下载。",
+    "service_hours_recorded": "您参加的{service}服务已记录{hours}小时，获得{points}积分。",
 }
 
 # Providers cap a parameter's length (Aliyun: 35 characters for most variables).

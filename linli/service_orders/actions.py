@@ -500,7 +500,7 @@ def do_record_hours(actor, order, hours):
                     reference=f"service-order:{order.pk}", actor=actor, area_code=order.area_code,
                 )
             posted[str(assignment.user_id)] = {"hours": str(assignment.hours), "points": assignment.points}
-        return _apply(actor, order, A.RECORD_HOURS, data={"hours": posted})
+        return _apply(actor, order, A.RECORD_HOURS, data={"hours": posted}, message={"hours": posted})
 
 
 def do_correct_hours(actor, order, hours, reason):

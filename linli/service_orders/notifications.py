@@ -88,6 +88,9 @@ def _handle(message):
         title = _("Your order is done: %(kind)s") % {"kind": kind}
         body = _("Please rate the service.")
         sms = ("order_completed", {"service": kind})
+    elif action == "record_hours":
+        _tell_hours(message, order, kind, url)
+        return
     elif action == "cancel":
         team_id = message.payload.get("team_id")
         recipients = leaders_of([team_id]) if team_id else []
@@ -97,6 +100,17 @@ def _handle(message):
         return
     recipients = [pk for pk in recipients if pk != message.payload.get("actor_id")]
     notify(recipients, message.topic, title, body, url=url, sms=sms)
+
+
+def _tell_hours(message, order, kind, url):
+    """Each volunteer whose hours were recorded: the hours and the points credited."""
+    from linli.core.templatetags.linli import hours as format_hours
+
+    for user_id, row in (message.payload.get("hours") or {}).items():
+        values = {"service": kind, "hours": format_hours(row.get("hours")), "points": row.get("points", 0)}
+        notify([int(user_id)], message.topic, _("Hours recorded: %(service)s") % values,
+               _("%(hours)s hours; %(points)s points credited to your account.") % values, url=url,
+               sms=("service_hours_recorded", values))
 
 
 def _tell_assigned(message, order, kind, when):

@@ -784,6 +784,7 @@ def check_reject_hours(leader, attendance, reason) -> Attendance:
             raise VolunteeringError("already_approved", _("Approved hours cannot be rejected."))
         Attendance.objects.filter(pk=locked.pk).update(
             status=HoursStatus.REJECTED, reject_reason=reason, verified_by=leader, verified_at=timezone.now())
+        emit("volunteering.hours_rejected", {"attendance": locked.pk})
         locked.refresh_from_db()
     return locked
 

@@ -1,5 +1,6 @@
 """Outbox handlers: tell volunteers about promotions from the waiting list, activities starting
-within a day (today or tomorrow), and being removed from a team."""
+within a day (today or tomorrow), being removed from a team, their hours approved (with the points
+credited) or rejected, and a service certificate issued for them (bell, and SMS where allowed)."""
 
 from datetime import timedelta
 
@@ -89,9 +90,44 @@ def handle_activity_changed(message):
     notify(list(users), message.topic, title, body, url=reverse("volunteering:activity", args=[activity.pk]), sms=sms)
 
 
+def handle_hours_and_certificates(message):
+    from linli.core.templatetags.linli import hours as format_hours
+
+    from .models import Attendance, ServiceCertificate
+
+    if message.topic in ("volunteering.hours_approved", "volunteering.hours_rejected"):
+        attendance = Attendance.objects.select_related("signup__activity", "signup__user").filter(
+            pk=message.payload.get("attendance")).first()
+        if attendance is None:
+            return
+        activity = attendance.signup.activity
+        if message.topic == "volunteering.hours_approved":
+            values = {"title": activity.title, "hours": format_hours(attendance.hours), "points": attendance.points}
+            title = _("Hours approved: %(title)s") % values
+            body = _("%(hours)s hours confirmed; %(points)s points credited to your account.") % values
+            sms = ("hours_approved", values)
+        else:
+            values = {"title": activity.title, "reason": attendance.reject_reason}
+            title = _("Hours not approved: %(title)s") % values
+            body = _("Reason: %(reason)s. Ask the team leader if you think this is a mistake.") % values
+            sms = ("hours_rejected", values)
+        notify([attendance.signup.user], message.topic, title, body, url=reverse("volunteering:hours"), sms=sms)
+    elif message.topic == "volunteering.certificate_issued":
+        certificate = ServiceCertificate.objects.select_related("volunteer__user", "organization").filter(
+            pk=message.payload.get("certificate")).first()
+        if certificate is None:
+            return
+        title = _("Your volunteer service certificate is ready")
+        body = _("Number %(number)s, issued by %(organization)s. Open it to view or download.") % {
+            "number": certificate.number, "organization": certificate.organization.name}
+        notify([certificate.volunteer.user], message.topic, title, body, url=reverse("volunteering:certificates"),
+               sms=("certificate_issued", {"number": certificate.number}))
+
+
 def register():
     from linli.core import outbox
 
     outbox.register(TOPIC_PREFIX, handle_message)
     outbox.register(TOPIC_PREFIX, handle_team_removed)
     outbox.register(TOPIC_PREFIX, handle_activity_changed)
+    outbox.register(TOPIC_PREFIX, handle_hours_and_certificates)

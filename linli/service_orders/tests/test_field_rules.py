@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linli.cases.tests.api_support import client_for
+from linli.core import outbox
+from linli.core.models import Notification
 from linli.service_orders import actions
 from linli.service_orders.errors import ServiceNotOffered, ServiceOrderError
 from linli.service_orders.models import ServiceOrder
@@ -97,6 +99,9 @@ def test_hours_are_bounded_by_the_booked_window(make_order, leader, members):
     assert refused.value.code == "bad_hours" and "1.5" in refused.value.message
     actions.perform(leader, order, "record_hours", hours={str(members[0].pk): "1.5"})
     assert order.assignments.get(user=members[0]).points == 15
+    outbox.relay_pending()  # the volunteer is told the hours and the points credited
+    told = Notification.objects.get(user=members[0], topic="service_order.record_hours")
+    assert "1.5" in told.body and "15" in told.body
 
 
 def test_the_residents_phone_is_masked_until_the_team_accepts_then_revealed_and_recorded(

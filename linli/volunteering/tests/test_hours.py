@@ -104,3 +104,40 @@ def test_concurrent_approvals_post_once(make_activity, volunteer, leader):
         t.join()
     assert errors == []
     assert PointsEntry.objects.count() == 1 and balance_of(volunteer.user) == 30
+
+
+def test_the_volunteer_is_told_of_approved_and_rejected_hours_and_a_certificate(
+        clock, make_activity, make_volunteer, volunteer, leader, team, sms_outbox, django_capture_on_commit_callbacks):
+    """Bell and SMS: hours approved with the points credited, hours rejected with the reason, a
+    certificate issued; the SMS only to a volunteer who has not turned SMS off."""
+    from django.utils import timezone
+
+    from linli.core import outbox
+    from linli.core.models import Notification, NotificationPreference
+    from linli.volunteering.actions import check_issue_certificate
+
+    other = make_volunteer("13900000061", "志愿者丙")
+    NotificationPreference.objects.create(user=other.user, sms_enabled=False)
+    activity = make_activity()
+    marked = []
+    for person in (volunteer, other):
+        signup = check_signup(person.user, activity)
+        marked.append(check_mark_attendance(leader, signup, activity.starts_at,
+                                            activity.starts_at + timedelta(hours=2, minutes=30)))
+    check_approve_hours(leader, marked[0])
+    check_reject_hours(leader, marked[1], "未到现场")
+    with django_capture_on_commit_callbacks(execute=True):  # texts leave after the relay commits
+        outbox.relay_pending()
+    approved = Notification.objects.get(user=volunteer.user, topic="volunteering.hours_approved")
+    assert "2.5" in approved.body and "25" in approved.body
+    rejected = Notification.objects.get(user=other.user, topic="volunteering.hours_rejected")
+    assert "未到现场" in rejected.body
+    assert [(phone, key) for phone, key, _params in sms_outbox] == [(volunteer.user.phone, "hours_approved")]
+
+    clock.advance(days=7)  # the activity is over
+    today = timezone.localdate()
+    certificate = check_issue_certificate(leader, volunteer, organization=team, date_from=today - timedelta(days=30),
+                                          date_to=today)
+    outbox.relay_pending()
+    told = Notification.objects.get(user=volunteer.user, topic="volunteering.certificate_issued")
+    assert certificate.number in told.body and told.url.endswith("/volunteering/certificates/")
