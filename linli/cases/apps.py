@@ -59,5 +59,5 @@ class CasesConfig(AppConfig):
                  frozenset({cc, cs}), order=20),
             Tile("cases.walk_in", _("Walk-in or phone report"),
                  _("Register a case for a resident at the counter or on the phone"), "登", "cases:walk_in",
-                 frozenset({cc}), order=30),
+                 frozenset({cc, cs}), order=30),
         )

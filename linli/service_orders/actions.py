@@ -2,7 +2,7 @@
 calls `do_*`, which runs in one transaction, locks the order, appends its ServiceOrderEvent and
 its outbox message ("service_order.<action>").
 
-check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None)
+check_save_offering(user, team, *, name, kind, description="", available="", areas=(), active=True, offering=None)
     A team's leader adds or edits a menu item (Http404 for a team they do not run). Codes: bad_area
     (streets and communities only), area_outside_team, bad_kind, required, too_long.
 check_order(user, *, area, address, starts_at, ends_at, kind=None, offering=None, notes="", photos=()) -> ServiceOrder
@@ -107,13 +107,15 @@ def _when(value, field):
 # -- the menu (服务菜单) --------------------------------------------------------------------------------
 
 
-def check_save_offering(user, team, *, name, kind, description="", areas=(), active=True, offering=None):
+def check_save_offering(user, team, *, name, kind, description="", available="", areas=(), active=True,
+                        offering=None):
     if team is None or team.pk not in queries.led_team_ids(user):
         raise Http404
     if offering is not None and offering.team_id != team.pk:
         raise Http404
     name = clean_text(name, field="name", max_length=80, required=True)
     description = clean_text(description, field="description", max_length=NOTE_MAX_LENGTH)
+    available = clean_text(available, field="available", max_length=80)
     if kind not in OfferingKind.values:
         raise ServiceOrderError("bad_kind", _("Choose a kind of service."), field="kind")
     areas = [_area(area, field="areas", levels=AREA_LEVELS_SERVED) for area in (areas or ())]
@@ -123,7 +125,7 @@ def check_save_offering(user, team, *, name, kind, description="", areas=(), act
     if any(not area.code.startswith(team.area.code) for area in areas):
         raise ServiceOrderError("area_outside_team", _("Choose areas within the team's own area (%(area)s).")
                                 % {"area": team.area.name}, field="areas")
-    return do_save_offering(team, name=name, kind=kind, description=description, areas=areas,
+    return do_save_offering(team, name=name, kind=kind, description=description, available=available, areas=areas,
                             active=bool(active), offering=offering)
 
 

@@ -73,7 +73,7 @@ class ServiceOfferingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceOffering
-        fields = ["id", "team", "name", "kind", "kind_label", "description", "active"]
+        fields = ["id", "team", "name", "kind", "kind_label", "description", "available", "active"]
 
 
 class ServiceOfferingWriteSerializer(serializers.Serializer):
@@ -84,6 +84,8 @@ class ServiceOfferingWriteSerializer(serializers.Serializer):
     areas = serializers.ListField(child=serializers.CharField(max_length=15), required=False, max_length=200,
                                   help_text="codes of the areas served")
     active = serializers.BooleanField(required=False)
+    available = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                      help_text="when the team serves, e.g. 每周六上午 9:00–11:30")
 
 
 class ServiceOrderListSerializer(serializers.ModelSerializer):
@@ -211,7 +213,8 @@ class ServiceOfferingViewSet(ErrorsMixin, viewsets.GenericViewSet):
         fields["areas"] = self._areas(fields.get("areas", []))
         offering = actions.check_save_offering(
             request.user, team, name=fields.get("name", ""), kind=fields.get("kind", ""),
-            description=fields.get("description", ""), areas=fields["areas"], active=fields.get("active", True),
+            description=fields.get("description", ""), available=fields.get("available", ""), areas=fields["areas"],
+            active=fields.get("active", True),
         )
         return Response(ServiceOfferingSerializer(offering).data, status=status.HTTP_201_CREATED)
 
@@ -228,7 +231,7 @@ class ServiceOfferingViewSet(ErrorsMixin, viewsets.GenericViewSet):
         offering = actions.check_save_offering(
             request.user, offering.team, offering=offering, name=fields.get("name", offering.name),
             kind=fields.get("kind", offering.kind), description=fields.get("description", offering.description),
-            areas=areas, active=fields.get("active", offering.active),
+            available=fields.get("available", offering.available), areas=areas, active=fields.get("active", offering.active),
         )
         return Response(ServiceOfferingSerializer(offering).data)
 

@@ -67,6 +67,10 @@ class OfferingForm(forms.Form):
     description = forms.CharField(
         label=_("What the service includes"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    available = forms.CharField(
+        label=_("When the team serves"), required=False, max_length=80,
+        help_text=_("In your own words, e.g. 每周六上午 9:00–11:30 or 工作日下午"),
+    )
     areas = forms.ModelMultipleChoiceField(
         label=_("Areas served"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
     )

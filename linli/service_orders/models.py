@@ -21,6 +21,8 @@ class ServiceOffering(models.Model):
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=24, choices=OfferingKind.choices)
     description = models.TextField(_("description"), blank=True)
+    # When the team serves, in the team's words (e.g. "每周六上午 9:00–11:30"): residents book inside it.
+    available = models.CharField(_("when"), max_length=80, blank=True)
     areas = models.ManyToManyField("places.Area", related_name="+", verbose_name=_("areas served"))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -238,7 +238,7 @@ def offering_form(request, pk=None):
     if offering is not None:
         initial = {
             "team": offering.team_id, "name": offering.name, "kind": offering.kind,
-            "description": offering.description, "active": offering.active,
+            "description": offering.description, "available": offering.available, "active": offering.active,
             "areas": [area.pk for area in offering.areas.all()],
         }
     form = OfferingForm(request.POST or None, teams=teams, initial=initial,
@@ -248,7 +248,7 @@ def offering_form(request, pk=None):
         try:
             actions.check_save_offering(
                 request.user, data["team"], name=data["name"], kind=data["kind"], description=data["description"],
-                areas=list(data["areas"]), active=data["active"], offering=offering,
+                available=data["available"], areas=list(data["areas"]), active=data["active"], offering=offering,
             )
         except ActionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

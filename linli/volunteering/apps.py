@@ -20,6 +20,8 @@ class VolunteeringConfig(AppConfig):
                  frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=10),
             Tile("volunteering.create", _("New activity"), _("Publish an activity with its venues and places"), "新",
                  "volunteering:create", frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=20),
+            Tile("volunteering.my_teams", _("My team"), _("Members, applications to join, invitations"), "队",
+                 "volunteering:my_teams", frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=5),
         )
         from . import notifications
 

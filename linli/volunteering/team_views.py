@@ -23,6 +23,26 @@ MEMBER_LIST_LIMIT = 200
 
 
 @login_required
+def my_teams(request):
+    """A leader's teams: members, applications waiting, and the ways to their menu, activities and orders."""
+    from django.db.models import Count, Q
+
+    teams = list(
+        queries.managed_organizations(request.user).filter(kind="volunteer_team").select_related("area")
+        .annotate(
+            member_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.ACTIVE),
+                               distinct=True),
+            waiting_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.APPLIED),
+                                distinct=True),
+            offering_count=Count("service_offerings", filter=Q(service_offerings__active=True), distinct=True),
+        ).order_by("name")
+    )
+    if not teams:
+        raise Http404
+    return render(request, "volunteering/my_teams.html", {"teams": teams})
+
+
+@login_required
 def team_list(request):
     volunteer = Volunteer.objects.filter(user=request.user).select_related("area").first()
     teams = list(queries.teams_for(request.user, volunteer))

@@ -33,6 +33,7 @@ urlpatterns = [
     path("teams/<int:pk>/accept/", team_views.accept_invitation, name="accept_invitation"),
     path("teams/<int:pk>/decline/", team_views.decline_invitation, name="decline_invitation"),
     path("teams/<int:pk>/leave/", team_views.leave_team, name="leave_team"),
+    path("manage/teams/", team_views.my_teams, name="my_teams"),
     path("manage/teams/<int:pk>/", team_views.manage_team, name="manage_team"),
     path("manage/teams/<int:pk>/join-mode/", team_views.set_join_mode, name="set_join_mode"),
     path("manage/teams/<int:pk>/invite/", team_views.invite, name="invite"),

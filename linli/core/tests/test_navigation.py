@@ -30,11 +30,13 @@ EXPECTED = {
     "grid_worker": ["cases:patrol", "cases:tasks"],
     "street_dispatcher": ["cases:queue", "cases:queue?status=verified", "cases:board", "cases:ledger", "cases:walk_in", "hotline:index",
                           "open311:screening", "service_orders:dispatch"],
-    "community_staff": ["cases:queue", "cases:queue?status=verified", "cases:board", "cases:ledger", "service_orders:dispatch", "points:catalog",
+    "community_staff": ["cases:queue", "cases:queue?status=verified", "cases:board", "cases:ledger", "cases:walk_in",
+                        "service_orders:dispatch", "points:catalog",
                         "points:fulfil"],
     "department_handler": ["cases:inbox", "cases:board"],
     "org_admin": ["cases:inbox", "cases:board", "webhooks:list"],  # the work orders a claim brings
-    "team_leader": ["volunteering:manage", "volunteering:create", "service_orders:team"],
+    "team_leader": ["volunteering:my_teams", "volunteering:manage", "volunteering:create", "service_orders:offerings",
+                    "service_orders:team"],
 }
 
 
