@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from linli.places.models import Area
 
@@ -33,6 +34,9 @@ from .choices import ACCEPT_CLOCK_STATUSES, RESOLVE_CLOCK_STATUSES, STAFF_CHANNE
 from .models import Case, Category
 
 METRICS = ("collected", "resolved", "rejected", "open", "overdue", "due", "on_time", "rated", "satisfied", "reworked")
+
+
+UNPLACED_KEY = "unplaced"  # the by-area row of cases on the area itself, on no child area yet
 
 
 @dataclass
@@ -166,6 +170,8 @@ def ledger(area, date_from, date_to, now=None) -> Ledger:
     )
     result = Ledger(key=area.code, name=area.name, area=area, date_from=date_from, date_to=date_to, now=now)
     by_child = {child.code: LedgerRow(key=child.code, name=child.name) for child in children}
+    # Cases on the area itself (no grid found: 待定位) get a row of their own, so the rows add up.
+    unplaced = LedgerRow(key=UNPLACED_KEY, name=gettext("Not located"))
     by_class: dict[str, LedgerRow] = {}
     rows = list(grouped)
     # the top-level class of each category: the first two steps of its path
@@ -174,8 +180,7 @@ def ledger(area, date_from, date_to, now=None) -> Ledger:
     classes = {c.path: c for c in categories.values() if c.depth <= 2}
     for values in rows:
         _add(result, values)
-        if values["child"] in by_child:  # cases placed on the area itself belong to no child
-            _add(by_child[values["child"]], values)
+        _add(by_child.get(values["child"], unplaced), values)
         category = categories.get(values["category_id"])
         top = classes.get(category.path[:class_length]) if category else None
         key = top.code if top else str(values["category_id"])
@@ -185,6 +190,8 @@ def ledger(area, date_from, date_to, now=None) -> Ledger:
     _finish(result)
     result.by_category = sorted((_finish(row) for row in by_class.values()), key=lambda row: (-row.collected, row.key))
     result.by_child_area = [_finish(row) for row in by_child.values()]
+    if unplaced.collected or unplaced.due:
+        result.by_child_area.append(_finish(unplaced))
     return result
 
 

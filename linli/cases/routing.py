@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 import shapely
+from shapely.geometry import shape
 from django.conf import settings
 from django.db import transaction
 
@@ -258,7 +259,30 @@ def placement(lat=None, lng=None, area_hint: Area | None = None, chains=None) ->
             chain = _chain(code[:STREET_CODE_LENGTH], chains)
             street = next((row for row in chain if row.level == AreaLevel.STREET), None)
             if street is not None:
+                # In no grid: the community whose outline holds the point, else the street.
+                community = community_containing(street, lat, lng)
+                if community is not None:
+                    return Placement(community, street, True, (*chain, community))
                 return Placement(street, street, True, tuple(chain))
+    return None
+
+
+def community_containing(street: Area, lat, lng) -> Area | None:
+    """The community of `street` whose outline contains the point (one query; the rare path
+    of a report outside every grid)."""
+    point = clean_point(lat, lng)
+    if point is None:
+        return None
+    communities = Area.objects.filter(
+        path__startswith=street.path, level=AreaLevel.COMMUNITY, boundary__isnull=False
+    ).only(*AREA_FIELDS, "boundary").order_by("code")
+    target = shapely.Point(point[1], point[0])
+    for community in communities:
+        try:
+            if shape(community.boundary).intersects(target):
+                return community
+        except Exception:  # noqa: BLE001 - an unreadable outline is skipped, as the grid index does
+            continue
     return None
 
 

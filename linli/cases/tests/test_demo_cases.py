@@ -39,7 +39,9 @@ def test_every_state_of_the_workflow(demo_loaded):
 
     # the special ones
     unlocated = Case.objects.get(unlocated=True)
-    assert unlocated.status == CaseStatus.REPORTED and unlocated.area.level == "street"
+    # in no grid, but inside a community outline of 开元街道: on the community, waiting for a grid
+    assert unlocated.status == CaseStatus.REPORTED and unlocated.area.level == "community"
+    assert unlocated.area.code.startswith(demo.KAIYUAN)
     assert unlocated.queue_area.code == demo.KAIYUAN
     assert Case.objects.filter(status=CaseStatus.RETURNED).count() == 1
     reworked = Case.objects.get(rework_count=1)
@@ -152,3 +154,20 @@ def test_is_idempotent(demo_loaded):
     call_command("load_demo", stdout=out)
     assert counts() == before
     assert dict(Case.objects.values_list("number", "status")) == statuses
+
+
+def test_the_ledgers_area_rows_add_up_to_its_total(demo_loaded):
+    """按区域: every case of the demo counts in one row, the ones not yet on a grid in 未定位."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linli.cases.queries import ledger
+    from linli.places.models import Area
+
+    today = timezone.localdate()
+    for code in ("350203", "350203001", "350203001001"):  # 思明区, 开元街道, 坑内社区
+        result = ledger(Area.objects.get(code=code), today - timedelta(days=60), today)
+        assert result.collected > 0
+        assert sum(row.collected for row in result.by_child_area) == result.collected, code
+        assert sum(row.open for row in result.by_child_area) == result.open, code

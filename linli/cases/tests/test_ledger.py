@@ -152,3 +152,27 @@ def test_on_time_rate_is_over_the_cases_due_in_the_period(tree, personas, report
     # a period that ends in the future counts only what is due by now
     through_december = ledger(tree.street_a, date(2026, 11, 1), date(2026, 12, 31))
     assert through_december.due == 4
+
+
+def test_cases_in_no_grid_are_placed_by_community_outline_and_every_area_table_adds_up(
+        tree, november, report, clock):
+    """A report outside every grid lands on the community whose outline holds it (else the
+    street), and the 按区域 rows have a 未定位 row, so they add up to the total."""
+    from linli.cases.ledger import UNPLACED_KEY
+    from linli.core.testing import square
+    from linli.places.models import Area
+
+    Area.objects.filter(pk=tree.community_a.pk).update(boundary=square(118.090, 24.465, size=0.02))
+    clock.now = at(11, 20)
+    in_community = report(category="street-order", lat=24.4660, lng=118.0910)  # in 坑内社区, in no grid
+    assert (in_community.area, in_community.unlocated) == (tree.community_a, True)
+    in_street = report(category="street-order", lat=24.4900, lng=118.1010)  # near street A, outside any outline
+    assert in_street.area == tree.street_a and in_street.unlocated
+    clock.now = at(11, 30, "08:30")
+    for area in (tree.street_a, tree.community_a, tree.district):
+        result = ledger(area, *NOVEMBER)
+        assert sum(r.collected for r in result.by_child_area) == result.collected, area.name
+        assert sum(r.open for r in result.by_child_area) == result.open
+    street = ledger(tree.street_a, *NOVEMBER)
+    assert [(r.key, r.collected) for r in street.by_child_area] == [(tree.community_a.code, 6), (UNPLACED_KEY, 1)]
+    assert row(street.by_child_area, UNPLACED_KEY).name == "未定位"
