@@ -425,6 +425,9 @@ CELERY_BEAT_SCHEDULE = {
 # Volunteer points expire this many months after they were earned, oldest first.
 # 待结案: a case verified on site is called back and closed within this many working hours, or the
 # command center is reminded (linli/cases/sla.py).
+# A fix waiting for the grid worker's check on site is late after this many working hours (the
+# grid leader's page counts them per worker).
+CASES_VERIFY_WITHIN_WORKING_HOURS = int(os.environ.get("CASES_VERIFY_WITHIN_WORKING_HOURS", "8"))
 CASES_CLOSE_WITHIN_WORKING_HOURS = int(os.environ.get("CASES_CLOSE_WITHIN_WORKING_HOURS", "8"))
 POINTS_EXPIRE_MONTHS = int(os.environ.get("POINTS_EXPIRE_MONTHS", "12"))
 # Volunteer hours count from the later of check-in and the activity's start to the earlier of

@@ -101,6 +101,7 @@ class Action(models.TextChoices):
     REPORT = "report", _("Report")
     FOLLOW = "follow", _("Follow")
     PLACE = "place", _("Place on a grid")
+    ASSIGN_VERIFIER = "assign_verifier", _("Verification assigned")
     SLA_DUE_SOON = "sla_due_soon", _("Due soon")
     SLA_OVERDUE = "sla_overdue", _("Overdue")
 

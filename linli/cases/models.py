@@ -107,6 +107,11 @@ class Case(models.Model):
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
     # Set at verification: the command center calls the resident back (回访) and closes by then.
     close_due = models.DateTimeField(_("close by"), null=True, blank=True)
+    # The grid worker a grid leader sent to check the fix (else any verifier of the grid).
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assigned verifier"),
+    )
     sla_state = models.CharField(_("time limit"), max_length=12, choices=SlaState.choices, default=SlaState.ON_TRACK)
     # Set when the SLA sweep escalated the case for the running limit (once per limit).
     sla_escalated = models.BooleanField(default=False)

@@ -7,6 +7,7 @@
     case.assist                        handlers of the assisting unit
     case.resolve                       grid workers of the grid (else the queue's dispatchers)
     case.return / reopen               command center of the queue area
+    case.assign_verifier               the grid worker the grid leader sent to check the fix
     case.remind / supervise / sla_*    handlers of the lead unit while it holds the case,
                                        else the command center of the queue area
     case.escalate                      command center of the new queue area
@@ -107,6 +108,8 @@ def _recipients(action, case, payload):
     if action == "resolve":
         workers = list(field_workers_of(case.area_id)) if not case.unlocated else []
         return workers or dispatchers_of(queue_id)
+    if action == "assign_verifier":
+        return list(User.objects.filter(pk=payload.get("verifier_id"), is_active=True))
     if action in ("return", "reopen", "escalate"):
         return dispatchers_of(queue_id)
     if action in ("remind", "supervise", "sla_due_soon", "sla_overdue"):
@@ -134,6 +137,7 @@ def _texts(action, case, payload):
         "supervise": _("Case %(number)s is under supervision"),
         "sla_due_soon": _("Case %(number)s is due soon"),
         "sla_overdue": _("Case %(number)s is overdue"),
+        "assign_verifier": _("Your grid leader asks you to check the fix of case %(number)s"),
     }
     if action in ("sla_due_soon", "sla_overdue") and (payload.get("to") or case.status) == "verified":
         titles[action] = (_("Case %(number)s is verified: call the reporter back and close it")

@@ -125,6 +125,8 @@ def parties_of(user, case) -> frozenset[str]:
         parties.add(Party.DISPATCHER)
     if case.area_code and in_area_scope(scope_for(user, "cases.verify"), case.area_code):
         parties.add(Party.VERIFIER)
+    elif case.verifier_id is not None and case.verifier_id == user.pk:  # sent by their grid leader
+        parties.add(Party.VERIFIER)
     handle = scope_for(user, "cases.handle")
     if not handle.is_empty:
         if case.unit_id and (handle.is_global or case.unit_id in unit_ids_of(user)):

@@ -33,6 +33,7 @@ from .choices import (
     DUPLICATE_WITHIN_DAYS,
     OPEN_STATUSES,
     CaseStatus,
+    Channel,
 )
 from .ledger import Ledger, ledger  # noqa: F401  (part of this module's interface)
 from .models import Case, CaseAssist, CaseFollower
@@ -77,7 +78,7 @@ def cases_for(user):
         return Case.objects.none()
     if _sees_everything(user):
         return Case.objects.all()
-    return Case.objects.filter(staff_q(user) | _own_q(user))
+    return Case.objects.filter(staff_q(user) | _own_q(user) | Q(verifier_id=user.pk))
 
 
 def desk_for(user):
@@ -144,9 +145,12 @@ def inbox_for(user):
 
 
 def verify_tasks_for(user):
-    """Resolved cases waiting for a check on site in the user's verify scope."""
+    """Resolved cases waiting for the user's check on site: in their verify scope and not sent to
+    another worker, or sent to them by their grid leader."""
     scope = scope_for(user, "cases.verify")
-    return scope.filter(Case.objects.filter(status=CaseStatus.RESOLVED), area_path=None, area_code="area_code")
+    in_scope = scope.filter(Case.objects.filter(status=CaseStatus.RESOLVED), area_path=None, area_code="area_code")
+    mine = in_scope.filter(Q(verifier__isnull=True) | Q(verifier_id=user.pk))
+    return Case.objects.filter(Q(pk__in=mine.values("pk")) | Q(status=CaseStatus.RESOLVED, verifier_id=user.pk))
 
 
 def reports_of(user):
@@ -207,3 +211,68 @@ def suggest_duplicates(category, lat, lng, now=None, radius=DUPLICATE_RADIUS_MET
             found.append(case)
     found.sort(key=lambda case: (case.distance, -case.pk))
     return found[:limit]
+
+
+# -- the grid leader (网格长) ----------------------------------------------------------------------
+
+WORKER_ROLES = ("grid_worker", "mobile_grid_worker")
+
+
+def grid_workers_led_by(user) -> list:
+    """The grid workers (and mobile grid workers) on areas the user leads, by name; each with
+    `.worker_areas`, the codes of the areas they work."""
+    from linli.accounts.models import RoleAssignment, User
+
+    lead = scope_for(user, "cases.lead_grid")
+    if lead.is_empty:
+        return []
+    rows = RoleAssignment.objects.filter(role__in=WORKER_ROLES, area__isnull=False, user__is_active=True)
+    if not lead.is_global:
+        rows = lead.filter(rows, area_path="area__path")
+    areas: dict[int, list[str]] = {}
+    for user_id, code in rows.values_list("user_id", "area__code"):
+        areas.setdefault(user_id, []).append(code)
+    workers = list(User.objects.filter(pk__in=areas).order_by("name", "pk"))
+    for worker in workers:
+        worker.worker_areas = sorted(areas[worker.pk])
+    return workers
+
+
+def grid_overview(user, now=None):
+    """What a grid leader watches, in a fixed number of queries: each worker's open checks and how
+    many are late (resolved more than settings.CASES_VERIFY_WITHIN_WORKING_HOURS working hours
+    ago), this week's patrols per grid, and the fixes waiting for a check in the leader's area."""
+    from django.conf import settings
+    from django.db.models import Max
+    from django.db.models.functions import TruncDate
+
+    from linli.core import calendar
+    from linli.places.choices import AreaLevel
+    from linli.places.models import Area
+
+    now = now or timezone.now()
+    lead = scope_for(user, "cases.lead_grid")
+    waiting = list(
+        lead.filter(Case.objects.filter(status=CaseStatus.RESOLVED), area_path=None, area_code="area_code")
+        .select_related("category", "area", "verifier").order_by("resolved_at", "id")[:200]
+    )
+    for case in waiting:
+        due = calendar.add_working_hours(case.resolved_at, settings.CASES_VERIFY_WITHIN_WORKING_HOURS)
+        case.check_late = due < now
+    workers = grid_workers_led_by(user)
+    for worker in workers:
+        mine = [case for case in waiting if case.verifier_id == worker.pk or (
+            case.verifier_id is None and any(case.area_code.startswith(code) for code in worker.worker_areas))]
+        worker.open_checks, worker.late_checks = len(mine), sum(case.check_late for case in mine)
+    grids = list(lead.filter(Area.objects.filter(level=AreaLevel.GRID), area_path="path").order_by("code")[:200])
+    week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start -= timedelta(days=week_start.weekday())
+    patrols = {
+        row["area_code"]: row for row in Case.objects.filter(
+            channel=Channel.PATROL, created_at__gte=week_start, area_code__in=[grid.code for grid in grids])
+        .values("area_code").annotate(n=Count("id"), days=Count(TruncDate("created_at"), distinct=True),
+                                      last=Max("created_at")).order_by()
+    }
+    coverage = [(grid, patrols.get(grid.code, {"n": 0, "days": 0, "last": None})) for grid in grids]
+    return {"workers": workers, "waiting": waiting, "coverage": coverage, "week_start": week_start,
+            "patrolled": sum(1 for _grid, row in coverage if row["n"])}

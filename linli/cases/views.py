@@ -634,6 +634,29 @@ def board(request):
 
 
 @login_required
+def grid_lead(request):
+    """网格长: the grid workers' open checks and late ones, this week's patrols per grid, and the
+    fixes waiting for a check, each of which the leader may send to another worker."""
+    _require(scope_for(request.user, "cases.lead_grid"))
+    return render(request, "cases/grid_lead.html", {**queries.grid_overview(request.user), "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def assign_verifier(request, number):
+    case = queries.get_case_for(request.user, number)
+    try:
+        actions.check_assign_verifier(request.user, case, request.POST.get("verifier"))
+    except CaseError as error:
+        messages.error(request, error.message)
+    except ActionNotAllowed:
+        messages.error(request, _("This fix has been checked meanwhile."))
+    else:
+        messages.success(request, _("Sent to %(name)s.") % {"name": case.verifier.name})
+    return redirect("cases:grid_lead")
+
+
+@login_required
 def tasks(request):
     """A grid worker's round: fixes to verify on site in their grids, oldest first."""
     _require(scope_for(request.user, "cases.verify"))

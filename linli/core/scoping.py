@@ -35,6 +35,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.verify": frozenset(
         {Role.GRID_WORKER, Role.GRID_LEADER, Role.MOBILE_GRID_WORKER, Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}
     ),
+    # cases: lead the grid workers of an area (网格长): see their load, reassign a verification
+    "cases.lead_grid": frozenset({Role.GRID_LEADER, Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}),
     # cases: sign, return, resolve, claim (over the unit's organization subtree)
     "cases.handle": frozenset({Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN}),
 }

@@ -212,11 +212,15 @@ def test_code_login_keeps_next(client, personas, tree, caplog, django_capture_on
 
 
 def test_no_login_code_or_full_number_in_any_log_but_the_development_sms(
-        client, personas, caplog, django_capture_on_commit_callbacks):
+        client, personas, caplog, django_capture_on_commit_callbacks, monkeypatch):
     """A sign-in by SMS with every logger at DEBUG: the code and the full number appear in the
     development backend's one message (it stands in for the phone) and in no other log record,
     the background task's included (its arguments are the code row's id)."""
     phone = "13900000001"
+    # Every logger speaks (a logging set-up earlier in the same process may have switched some off).
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            monkeypatch.setattr(logger, "disabled", False)
     caplog.clear()
     with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="celery.app.trace"), \
             django_capture_on_commit_callbacks(execute=True):

@@ -35,6 +35,7 @@ perform(actor, case, action, **params) -> Case
 allowed_actions(user, case) -> list[str]   exactly what `perform` would accept now
 check_follow(actor, case) -> CaseFollower   (Http404 for a rejected case; case_finished, own_case)
 check_place(actor, case, area) -> Case      put an unlocated case on a grid (dispatchers)
+check_assign_verifier(actor, case, worker) -> Case   a grid leader sends the check to a worker
 check_set_routing_rule(actor, *, area, category, unit) -> RoutingRule   (dispatchers over the area)
 check_reveal_reporter_phone(viewer, case, ip=None) -> str   the full number, the access recorded
     (Http404 unless parties.reporter_visible; CaseError no_phone)
@@ -42,6 +43,7 @@ check_reveal_reporter_phone(viewer, case, ip=None) -> str   the full number, the
 
 from ..errors import ActionNotAllowed, CaseError  # noqa: F401
 from .config import check_set_routing_rule, do_set_routing_rule  # noqa: F401
+from .grid_lead import check_assign_verifier, do_assign_verifier  # noqa: F401
 from .guards import allowed_actions, state_allows  # noqa: F401
 from .personal import check_reveal_reporter_phone, do_reveal_reporter_phone, reporter_phone_of  # noqa: F401
 from .report import ReportDraft, check_report, do_report, do_report_many, prepare_report  # noqa: F401
