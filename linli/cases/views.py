@@ -235,7 +235,7 @@ def _intake(request, form_class, template, extra_context=None, **form_kwargs):
 @rate_limit("intake-user", ident=user_ident)  # the same budget as POST /api/cases/
 def report(request):
     """随手拍: anyone logged in may report; a resident needs no role."""
-    return _intake(request, ReportForm, "cases/report.html")
+    return _intake(request, ReportForm, "cases/report.html", {"plain_words": True})
 
 
 @login_required
@@ -288,7 +288,7 @@ def _back_links(user, case):
     """Where the user came from, by role: the queue, the inbox, the round, or their reports."""
     links = []
     if not scope_for(user, "cases.dispatch").is_empty:
-        links.append((_("Dispatch desk"), reverse("cases:queue")))
+        links.append((desk_title(user), reverse("cases:queue")))
     elif not scope_for(user, "cases.handle").is_empty:
         links.append((_("Work orders"), reverse("cases:inbox")))
     elif not scope_for(user, "cases.verify").is_empty:
@@ -539,6 +539,7 @@ def queue(request):
         if counts.get(value) or current == value
     ]
     return render(request, "cases/queue.html", {
+        "desk_title": desk_title(request.user),
         "filters": _queue_filters(request, scope),
         "filter_errors": filterset.errors,
         "page": page,
@@ -631,6 +632,17 @@ def board(request):
     return render(request, "cases/board.html", {
         "page": page, "rows": rows, "now": timezone.now(), "handles": handles, "dispatches": dispatches,
     })
+
+
+def desk_title(user):
+    """The desk's name as the menu gives it: a command center's 调度台, a community's 社区诉求."""
+    from linli.accounts.choices import Role
+    from linli.core.registry import roles_of
+
+    roles = roles_of(user)
+    if Role.COMMUNITY_STAFF in roles and not ({Role.COMMAND_CENTER, Role.SYSTEM_ADMIN} & roles or user.is_superuser):
+        return _("Community cases")
+    return _("Dispatch desk")
 
 
 @login_required

@@ -118,7 +118,10 @@ def page_not_found(request, exception=None):
     linli.core.error_pages.FriendlyErrorPagesMiddleware."""
     if request.path.startswith("/api/"):
         return json_404(request, exception)
-    return render(request, "404.html", {"request_path": request.path}, status=404)
+    # Staff read the terms of their trade (scope); a resident is told the page is not theirs.
+    user = getattr(request, "user", None)
+    staff = bool(user is not None and user.is_authenticated and roles_of(user) & (STAFF_ROLES | FIELD_ROLES))
+    return render(request, "404.html", {"request_path": request.path, "staff_words": staff}, status=404)
 
 
 def permission_denied(request, exception=None):

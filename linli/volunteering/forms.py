@@ -22,12 +22,22 @@ def style(form):
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def preselect_single(form, *names):
+    """A choice with one option is made already (one query per field)."""
+    for name in names:
+        options = list(form.fields[name].queryset[:2])
+        if len(options) == 1 and not form.initial.get(name):
+            form.fields[name].initial = options[0].pk
+            form.fields[name].empty_label = None
+
+
 class RegisterForm(forms.Form):
     area = forms.ModelChoiceField(
         Area.objects.filter(level__in=["community", "street"]).order_by("path"), label=_("Your community or street")
     )
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    # No preselected gender: the person chooses (a default would guess their data).
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("Choose"))] + list(Gender.choices))
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
     id_number = forms.CharField(label=_("ID number"), max_length=40)
     birth_date = forms.DateField(label=_("Date of birth"), required=False,
@@ -73,6 +83,7 @@ class ActivityForm(forms.Form):
         for area_path in paths:
             areas = areas | Area.objects.filter(path__startswith=area_path)
         self.fields["area"].queryset = areas.exclude(level="grid").order_by("path")
+        preselect_single(self, "organization", "area")
         style(self)
 
     def clean_branches(self):
@@ -162,4 +173,5 @@ class CertificateForm(forms.Form):
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+        preselect_single(self, "organization")
         style(self)

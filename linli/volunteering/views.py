@@ -115,8 +115,19 @@ def register(request):
             _form_error(form, error)
         else:
             messages.success(request, _("Welcome! Your volunteer number is %(number)s.") % {"number": volunteer.number})
-            return redirect("volunteering:index")
-    return render(request, "volunteering/register.html", {"form": form})
+            # Back to the activity the person came from, to sign up for it.
+            return redirect(_safe_next(request) or reverse("volunteering:index"))
+    return render(request, "volunteering/register.html", {"form": form, "next": _safe_next(request)})
+
+
+def _safe_next(request):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
 
 
 @login_required
