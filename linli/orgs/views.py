@@ -10,6 +10,34 @@ from .choices import MembershipRole
 from .models import Organization
 
 
+ORGANIZATIONS_PER_PAGE = 50
+
+
+@login_required
+def organization_list(request):
+    """Every organization in the person's scope, by kind and name; search by name, filter by kind."""
+    from django.core.paginator import Paginator
+    from django.http import Http404
+
+    from .choices import OrganizationKind
+
+    scope = scope_for(request.user)
+    if scope.is_empty:
+        raise Http404
+    organizations = scope.organizations().select_related("area")
+    query = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]
+    kind = request.GET.get("kind") or ""
+    if query:
+        organizations = organizations.filter(name__icontains=query)
+    if kind in OrganizationKind.values:
+        organizations = organizations.filter(kind=kind)
+    page = Paginator(organizations.order_by("kind", "name", "id"), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "orgs/organization_list.html", {
+        "page": page, "query": query, "kind": kind, "kinds": OrganizationKind.choices,
+    })
+
+
 @login_required
 def organization_detail(request, pk):
     scope = scope_for(request.user)
