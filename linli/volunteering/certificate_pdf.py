@@ -75,7 +75,7 @@ def render_certificate(certificate, verify_url) -> bytes:
         (_("ID number"), volunteer.masked_id_number),
         (_("Volunteer number"), volunteer.number),
         (_("Service period"), f"{certificate.date_from:%Y-%m-%d} – {certificate.date_to:%Y-%m-%d}"),
-        (_("Verified hours"), format_hours(certificate.hours)),
+        (_("Verified hours"), _("%(hours)s hours") % {"hours": format_hours(certificate.hours)}),
     ):
         pdf.cell(40, 8, label)
         pdf.cell(width - 40, 8, str(value), new_x="LMARGIN", new_y="NEXT")
@@ -85,7 +85,7 @@ def render_certificate(certificate, verify_url) -> bytes:
         "%(end)s, %(hours)s verified hours in total. The service is listed below."
     ) % {"name": volunteer.name, "organization": certificate.organization.name,
          "start": f"{certificate.date_from:%Y-%m-%d}", "end": f"{certificate.date_to:%Y-%m-%d}",
-         "hours": format_hours(certificate.hours)}, new_x="LMARGIN", new_y="NEXT")
+         "hours": format_hours(certificate.hours)}, align="L", new_x="LMARGIN", new_y="NEXT")  # not justified: CJK would stretch
     pdf.ln(4)
 
     # Service content by period: date, activity, hours.
@@ -114,6 +114,6 @@ def render_certificate(certificate, verify_url) -> bytes:
         "date": f"{timezone.localtime(certificate.issued_at):%Y-%m-%d}"}, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
     pdf.multi_cell(width - QR_SIZE - 6, 5, _(
-        "Scan the code to check that this certificate is genuine."), new_x="LMARGIN", new_y="NEXT")
+        "Scan the code to check that this certificate is genuine."), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.image(_qr_png(verify_url), x=pdf.w - MARGIN - QR_SIZE, y=top, w=QR_SIZE, h=QR_SIZE)
     return bytes(pdf.output())

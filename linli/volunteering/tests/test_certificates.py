@@ -158,6 +158,14 @@ def test_the_pdf_has_name_hours_number_and_only_the_masked_id(served, leader, te
     assert served.name in text and "5.5" in text and certificate.number in text and served.number in text
     assert served.masked_id_number in text and served.id_number not in text
     assert "敬老院助餐" in text and team.name in text
+    assert "已认证时长5.5小时" in text.replace(" ", "")  # the hours carry their unit
+    # The 兹证明 paragraph is set flush left: justified, fpdf2 stretches the line's spaces (TJ offsets).
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    content = PdfReader(BytesIO(response.content)).pages[0].get_contents().get_data().decode("latin-1")
+    assert " TJ" not in content and " Tw" not in content
 
 
 def test_the_pdf_is_for_the_volunteer_and_the_issuing_managers_only(served, leader, team, clock, client, personas):
