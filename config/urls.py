@@ -8,7 +8,17 @@ admin.site.site_header = _("Linli back office")
 admin.site.site_title = _("Linli")
 admin.site.index_title = _("Back office")
 
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page without a <link rel=icon> (the admin's,
+    a PDF, an export): the app's icon, not a 404 in the log."""
+    from django.templatetags.static import static
+    from django.views.generic import RedirectView
+
+    return RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)(request)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("linli.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("linli.accounts.urls")),

@@ -165,14 +165,15 @@ class Case(models.Model):
 class CaseEvent(models.Model):
     """Append-only timeline: who did what, from which status to which."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("from status"), max_length=16, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, choices=CaseStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("case event")

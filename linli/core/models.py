@@ -25,14 +25,14 @@ class OutboxMessage(models.Model):
     """An event leaving the process, written in the same transaction as the change
     it reports; the relay delivers it after commit and marks it sent."""
 
-    topic = models.CharField(max_length=64, db_index=True)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    topic = models.CharField(_("topic"), max_length=64, db_index=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
     # After a failed delivery: not before this time (growing pauses between attempts).
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -45,13 +45,14 @@ class OutboxMessage(models.Model):
 class Notification(models.Model):
     """An in-app notification for one person."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    topic = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("person"))
+    topic = models.CharField(_("topic"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

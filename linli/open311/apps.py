@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Open311Config(AppConfig):
     name = "linli.open311"
     label = "open311"
-    verbose_name = _("Open311")
+    verbose_name = _("Partner platforms (Open311)")
 
     def ready(self):
         from linli.accounts.choices import Role

@@ -45,8 +45,10 @@ class Organization(MP_Node):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("person"))
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships",
+                                     verbose_name=_("organization"))
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
     since = models.DateField(_("since"), null=True, blank=True)
 

@@ -71,13 +71,17 @@ class AreaAdminForm(forms.ModelForm):
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     form = AreaAdminForm
-    list_display = ["indented_name", "code", "level", "numchild", "updated_at"]
+    list_display = ["indented_name", "code", "level", "children", "updated_at"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     ordering = ["code"]  # hierarchical codes sort in tree order
     readonly_fields = ["parent_display", "centroid", "boundary_json", "updated_at"]
     list_per_page = 100
     actions = None  # bulk delete would bypass the per-area checks
+
+    @admin.display(description=gettext_lazy("areas directly below"), ordering="numchild")
+    def children(self, area):
+        return area.numchild
 
     def get_queryset(self, request):
         return scope_for(request.user, "places.manage").filter(super().get_queryset(request), area_path="path")

@@ -20,7 +20,7 @@ class Area(MP_Node):
     boundary = models.JSONField(_("boundary"), null=True, blank=True)
     centroid_lat = models.FloatField(_("centroid latitude"), null=True, blank=True)
     centroid_lng = models.FloatField(_("centroid longitude"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     node_order_by = ["code"]
 

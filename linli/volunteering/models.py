@@ -164,8 +164,8 @@ class Venue(models.Model):
 
 
 class Signup(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="signups")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("activity"))
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="signups", verbose_name=_("venue"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activity_signups", verbose_name=_("volunteer")
     )
@@ -184,11 +184,14 @@ class Signup(models.Model):
         ]
         indexes = [models.Index(fields=["venue", "status", "id"], name="signup_venue_queue")]
 
+    def __str__(self):
+        return f"{self.user} · {self.activity.title}"
+
 
 class Attendance(models.Model):
     """Check-in and check-out of one sign-up, its hours and their verification."""
 
-    signup = models.OneToOneField(Signup, on_delete=models.CASCADE, related_name="attendance")
+    signup = models.OneToOneField(Signup, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("sign-up"))
     method = models.CharField(_("how"), max_length=8, choices=AttendanceMethod.choices)
     checked_in_at = models.DateTimeField(_("checked in"))
     checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
