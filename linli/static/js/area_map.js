@@ -79,6 +79,7 @@
     var bounds = layer.getBounds();
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [16, 16], maxZoom: 18 });
+      if (window.LinliLabels) window.LinliLabels.watch(map);
     } else {
       map.setView([24.48, 118.09], 12);
     }

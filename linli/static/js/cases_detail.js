@@ -25,6 +25,7 @@
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [28, 28], maxZoom: 18 });
     else map.setView([0, 0], 2);
     grid.addTo(map);
+    if (window.LinliLabels) window.LinliLabels.watch(map);
     if (here) {
       L.circleMarker(here, { radius: 9, color: "#fff", weight: 3, fillColor: "#b4282d", fillOpacity: 1 }).addTo(map);
     }

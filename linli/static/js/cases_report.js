@@ -145,6 +145,7 @@
     }
     layer.addTo(map);
     areaLabels.addTo(map);
+    if (window.LinliLabels) window.LinliLabels.watch(map);
 
     if (locateButton) {
       locateButton.addEventListener("click", function () {
