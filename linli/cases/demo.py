@@ -189,6 +189,7 @@ MUNICIPAL_HANDLER = "13800000007"  # 刘建国, 市政园林局
 # Handlers and residents the cases need: phone, name, role, node kind, node.
 # Handlers log in with the demo password; residents with a one-time code.
 PEOPLE = [
+    ("13800000012", "许文杰", "grid_worker", "area", KENGNEI + "002"),  # 第二网格: the grid leader's second worker
     ("13800000031", "赵国栋", "department_handler", "org", ENFORCEMENT),
     ("13800000032", "蔡文斌", "department_handler", "org", WATER),
     ("13800000033", "许志明", "department_handler", "org", GAS),

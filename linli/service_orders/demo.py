@@ -42,17 +42,17 @@ CLINIC, AFTER_SCHOOL = "健康义诊巾帼志愿服务队", "下午四点半课�
 # (key, team, leader phone, name, kind, description)
 OFFERINGS = [
     ("clean", HOUSEKEEPING, TEAM_LEADER, "居家保洁（2小时）", "housekeeping",
-     "擦窗、拖地、厨房卫生间清洁；独居老人、困难家庭优先。"),
+     "擦窗、拖地、厨房卫生间清洁；独居老人、困难家庭优先。", "工作日 9:00–17:00，提前一天预约"),
     ("haircut", ORANGE, TEAM_LEADER, "上门义务理发", "haircut",
-     "行动不便的老人在家就能理发、修面。"),
+     "行动不便的老人在家就能理发、修面。", "每周六上午 9:00–11:30"),
     ("clinic", CLINIC, ORG_ADMIN, "健康义诊·测血压血糖", "free_clinic",
-     "退休医护志愿者上门测血压、血糖，讲解用药注意事项。"),
+     "退休医护志愿者上门测血压、血糖，讲解用药注意事项。", "每月第一个周三上午"),
     ("escort", ORANGE, TEAM_LEADER, "就医陪诊", "hospital_escort",
-     "陪老人到医院挂号、检查、取药，子女不在身边时帮一把。"),
+     "陪老人到医院挂号、检查、取药，子女不在身边时帮一把。", "工作日上午，提前两天预约"),
     ("stop", ORANGE, TEAM_LEADER, "为老招手停·上门服务", "elderly_home_visit",
-     "您有呼，我应停；您招手，我即停。代买菜、量血压、陪聊天、小修小补。"),
+     "您有呼，我应停；您招手，我即停。代买菜、量血压、陪聊天、小修小补。", "每天 8:00–18:00"),
     ("tutoring", AFTER_SCHOOL, ORG_ADMIN, "下午四点半课堂·课外辅导", "tutoring",
-     "双职工家庭的孩子放学后到社区学堂写作业，志愿者辅导阅读和写作。"),
+     "双职工家庭的孩子放学后到社区学堂写作业，志愿者辅导阅读和写作。", "工作日 16:30–18:30"),
 ]
 
 
@@ -169,13 +169,14 @@ class ServiceOrderLoader:
 
     def menu(self):
         community = self.areas[KENGNEI]
-        for key, team_name, leader, name, kind, description in OFFERINGS:
+        for key, team_name, leader, name, kind, description, available in OFFERINGS:
             team = self.org(team_name)
             offering = ServiceOffering.objects.filter(team=team, name=name).first()
             if offering is None:
                 with at_moment(timezone.now() - timedelta(days=30)):
                     offering = actions.check_save_offering(self.person(leader), team, name=name, kind=kind,
-                                                           description=description, areas=[community])
+                                                           description=description, available=available,
+                                                           areas=[community])
                 self.created["service offerings"] += 1
             self.offerings[key] = offering
 

@@ -216,7 +216,7 @@ ACCOUNTS = [
     ("13800000001", "林小梅", "resident", "area", GRID_COMMUNITY, ""),
     ("13800000002", "陈志强", "grid_worker", "area", GRID_ONE, ""),
     ("13800000003", "黄建华", "mobile_grid_worker", "area", KAIYUAN, ""),
-    ("13800000004", "吴丽华", "grid_leader", "area", GRID_ONE, ""),
+    ("13800000004", "吴丽华", "grid_leader", "area", GRID_COMMUNITY, ""),  # leads the grid workers of 坑内社区
     ("13800000005", "郑美玲", "community_staff", "area", GRID_COMMUNITY, "head"),
     ("13800000006", "王海峰", "command_center", "area", KAIYUAN, ""),
     ("13800000007", "刘建国", "department_handler", "org", "厦门市市政园林局", ""),
