@@ -49,6 +49,17 @@ class Shots:
         page.screenshot(path=str(self.directory / f"{self.n:02d}-{name}.png"), full_page=full_page)
 
 
+def fill_walk_in(page, who, category, area, description, address):
+    """The walk-in form (来访来电登记): the resident's name and phone, what, where; no pin."""
+    page.wait_for_selector("#report-map[data-ready='1']")
+    page.fill("#id_reporter_name", who[0])
+    page.fill("#id_reporter_phone", who[1])
+    page.select_option('[data-testid="category"]', str(category.pk))
+    page.fill("#id_description", description)
+    page.fill("#id_address", address)
+    page.select_option('[data-testid="area"]', area.code)
+
+
 class Session:
     """One browser context per person, with the checks every page must pass."""
 
@@ -251,13 +262,8 @@ def test_desk_pages_on_a_desktop(live_server, people, tree, categories, case_at,
 
     # A resident on the phone: address and community, no pin.
     center.go("cases:walk_in")
-    page.wait_for_selector("#report-map[data-ready='1']")
-    page.fill("#id_reporter_name", "李先生")
-    page.fill("#id_reporter_phone", "13811112222")
-    page.select_option('[data-testid="category"]', str(categories.dispute.pk))
-    page.fill("#id_description", "楼上卫生间漏水到我家，协商多次未果，希望社区出面调解")
-    page.fill("#id_address", "坑内路8号302室")
-    page.select_option('[data-testid="area"]', tree.community_a.code)
+    fill_walk_in(page, ("李先生", "13811112222"), categories.dispute, tree.community_a,
+                 "楼上卫生间漏水到我家，协商多次未果，希望社区出面调解", "坑内路8号302室")
     shot(page, "walk-in-form")
     page.click('[data-testid="submit-report"]')
     page.wait_for_selector('[data-testid="case-number"]')

@@ -13,7 +13,7 @@ from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization
 from linli.service_orders.models import ServiceOffering
 
-from .test_browser_flow import DESKTOP, PHONE, Session, Shots
+from .test_browser_flow import DESKTOP, PHONE, Session, Shots, fill_walk_in
 
 pytestmark = pytest.mark.browser
 
@@ -79,13 +79,8 @@ def test_community_staff_take_a_walk_in_at_a_desktop(live_server, crew, tree, ca
     page = session.page
     session.log_in_with_password(personas.community_staff.phone)
     page.click(f'[data-testid="tile-cases.walk_in"] a')
-    page.wait_for_selector("#report-map[data-ready='1']")
-    page.fill("#id_reporter_name", "王阿姨")
-    page.fill("#id_reporter_phone", "13811113333")
-    page.select_option('[data-testid="category"]', str(categories.dispute.pk))
-    page.fill("#id_description", "来社区反映楼上装修噪音，晚上十点还在施工")
-    page.fill("#id_address", "坑内路10号")
-    page.select_option('[data-testid="area"]', tree.community_a.code)
+    fill_walk_in(page, ("王阿姨", "13811113333"), categories.dispute, tree.community_a,
+                 "来社区反映楼上装修噪音，晚上十点还在施工", "坑内路10号")
     shot(page, "community-walk-in")
     page.click('[data-testid="submit-report"]')
     page.wait_for_selector('[data-testid="case-number"]')

@@ -38,3 +38,29 @@ def test_the_community_desk_is_called_as_in_the_menu(client, personas):
     client.force_login(personas.street_dispatcher)
     page = text_of(client.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "<title>调度台" in page
+
+
+def test_no_area_code_on_a_residents_pages(client, personas, tree, report, offering_for_resident):
+    """A resident reads place names, never the codes behind them ("开元街道 350203001")."""
+    import re
+
+    case = report()
+    client.force_login(personas.resident)
+    for url in (reverse("home"), reverse("cases:report"), reverse("cases:mine"),
+                reverse("cases:detail", args=[case.number]), reverse("service_orders:menu"),
+                reverse("service_orders:mine"), reverse("volunteering:index"), reverse("points:mine")):
+        page = text_of(client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+        visible = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>|<style.*?</style>", "", page, flags=re.S))
+        assert not re.search(r"3502\d{5,}", visible), url
+
+
+@pytest.fixture
+def offering_for_resident(tree):
+    from linli.accounts.choices import Role
+    from linli.core.testing import make_person
+    from linli.orgs.actions import do_create_organization
+    from linli.service_orders.actions import check_save_offering
+
+    team = do_create_organization(parent=None, name="巾帼志愿服务队", kind="volunteer_team", area=tree.street_a)
+    boss = make_person("13900000098", "队长", Role.VOLUNTEER_TEAM_LEADER, organization=team)
+    return check_save_offering(boss, team, name="上门理发", kind="haircut", areas=[tree.community_a])
