@@ -20,7 +20,8 @@ def test_offline_map_labels_and_verification_photos(live_server, people, tree, c
     settings.MAP_TILE_URL = ""
     shot = Shots(output_dir)
 
-    # 1. A resident without GPS: the map has no tiles, yet names the community and its grids.
+    # 1. A resident without GPS: the map has no tiles, yet shows the community's outlines and name
+    #    (grid names are a staff word: the resident's map does not write them).
     resident = Session(browser, live_server.url, **PHONE)
     page = resident.page
     resident.log_in_with_code(people.resident.phone)
@@ -28,10 +29,9 @@ def test_offline_map_labels_and_verification_photos(live_server, people, tree, c
     page.wait_for_selector("#report-map[data-ready='1']")
     page.locator("#report-map").scroll_into_view_if_needed()
     assert page.locator(".leaflet-tile").count() == 0  # no base layer at all
-    grid_labels = page.locator("#report-map .ll-grid-label")
-    assert sorted(grid_labels.all_inner_texts()) == ["第一网格", "第二网格"]
-    assert all(label.is_visible() for label in grid_labels.all())  # written on, not on hover
+    assert page.locator("#report-map .ll-grid-label").count() == 0
     assert page.locator("#report-map .ll-area-label").inner_text() == "坑内社区"
+    assert page.locator("#report-map .ll-area-label").is_visible()  # written on, not on hover
     assert page.locator("#report-map path.leaflet-interactive").count() == 2  # the outlines
     assert page.locator('[data-testid="map-outline-hint"]').is_visible()
     shot(page, "report-map-without-tiles", full_page=False)

@@ -89,9 +89,12 @@
     // Without tiles the outlines and their names are the only landmarks: the names stay on
     // (a street's hundreds of grids show them on hover instead).
     var permanentLabels = features.length <= 80;
+    // A resident's map names communities, not grids (a staff word): the outlines stay, unnamed.
+    var gridNames = !container.dataset.plainWords;
     var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
       style: { color: "#b4282d", weight: 1.5, opacity: 0.8, fillOpacity: 0.06 },
       onEachFeature: function (feature, featureLayer) {
+        if (!gridNames) return;
         featureLayer.bindTooltip((feature.properties || {}).name || "", {
           permanent: permanentLabels, direction: "center", className: "ll-grid-label", interactive: false
         });
@@ -137,7 +140,8 @@
       map.setView(kept, 18);
       place(kept, false);
     } else if (layer.getBounds().isValid()) {
-      map.fitBounds(layer.getBounds(), { padding: [12, 12], maxZoom: 17 });
+      // Room above the outlines for the community's name.
+      map.fitBounds(layer.getBounds(), { paddingTopLeft: [12, 36], paddingBottomRight: [12, 12], maxZoom: 17 });
     } else if (container.dataset.lat) {
       map.setView([parseFloat(container.dataset.lat), parseFloat(container.dataset.lng)], 15);
     } else {
