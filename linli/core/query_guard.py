@@ -1,11 +1,13 @@
-"""Query strings with a NUL character are refused before any view.
+"""Paths and query strings with a NUL character are refused before any view.
 
 PostgreSQL cannot hold NUL in a text value: a `?area=%00x` that reaches a filter, a
 `request.GET` lookup or a page's search raises in the database driver (a 500). Every
 query parameter of every view reaches SQL some way or may tomorrow, and none has a use for
 NUL, so one check here covers them all instead of one per filter field or view. The answer
-speaks the dialect of the path: the API's `invalid` body naming the parameters under /api/,
+speaks the dialect of the path: the API's `invalid` body naming the parameters (or `path`) under /api/,
 the Open311 error list under /open311/, the project's friendly 400 page elsewhere.
+A NUL in a path segment (`/places/%00/`) is refused the same way, for every route, the admin's
+included: a URL converter or a view's lookup would otherwise take it to the database.
 (Bodies need no such check: form and serializer text fields already refuse NUL.)
 """
 
@@ -31,11 +33,13 @@ class RefuseNulQueryMiddleware:
 
     def __call__(self, request):
         names = nul_parameters(request.GET)
+        if NUL in request.path_info:
+            names.insert(0, "path")
         if not names:
             return self.get_response(request)
         message = str(ProhibitNullCharactersValidator.message)  # Django's own words, translated
         if is_api_path(request):
-            fields = {(NON_FIELD if NUL in name else name): [message] for name in names}
+            fields = {(NON_FIELD if NUL in name else name): [message] for name in names}  # "path" for the path
             return JsonResponse(error_body("invalid", _("The request contains invalid data."), fields), status=400)
         if request.path.startswith(OPEN311_PREFIX):
             from linli.open311.errors import Open311Error

@@ -58,10 +58,11 @@ def real_data(tree, personas, case_at):
     cases = [case_at(status) for status in STATUSES] + [case_at(CaseStatus.ACCEPTED, publish=True)]
     lat, lng = center_of(tree.grid_a1)
     return {
+        # Each with a NUL among them: a path segment PostgreSQL cannot hold answers 400 too.
         "path": {
-            "number": [case.number for case in cases],
-            "code": [tree.street_a.code, tree.grid_a1.code, tree.street_b.code],
-            "id": [personas.department.pk, personas.federation.pk],
+            "number": [case.number for case in cases] + [cases[0].number + NUL],
+            "code": [tree.street_a.code, tree.grid_a1.code, tree.street_b.code, NUL],
+            "id": [personas.department.pk, personas.federation.pk, f"{personas.department.pk}{NUL}"],
         },
         "query": {
             "/api/cases/duplicates/": {"category": "public-facilities", "lat": lat, "lng": lng},
