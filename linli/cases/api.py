@@ -177,7 +177,7 @@ class CaseViewSet(CaseErrorsMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; requests use get_queryset()
 
     def get_queryset(self):
-        return queries.cases_for(self.request.user).select_related("category", "area", "unit")
+        return queries.listed_for(self.request.user).select_related("category", "area", "unit")
 
     def get_throttles(self):
         # Filing is what a flood would abuse; reading and acting are scoped to the user anyway.

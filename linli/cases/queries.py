@@ -78,7 +78,26 @@ def cases_for(user):
         return Case.objects.none()
     if _sees_everything(user):
         return Case.objects.all()
+    # Following is a subscription to news, not access: a followed case is seen as the public sees it.
+    return Case.objects.filter(staff_q(user) | Q(reporter=user) | Q(verifier_id=user.pk))
+
+
+def listed_for(user):
+    """The rows of a person's case list: those they may open in full, and those they follow (a
+    row carries no notes and no names; opening a followed one gives its public view)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    if _sees_everything(user):
+        return Case.objects.all()
     return Case.objects.filter(staff_q(user) | _own_q(user) | Q(verifier_id=user.pk))
+
+
+def followed_public(user, number):
+    """A case the user follows, for its public view (None when they do not follow it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return public_cases().select_related(*DETAIL_RELATED).filter(
+        number=str(number), followers__user=user).first()
 
 
 def desk_for(user):

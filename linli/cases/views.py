@@ -298,15 +298,16 @@ def _back_links(user, case):
     return links
 
 
-def _case_context(request, case, bound_forms=None):
-    """Everything the case page shows; the number of queries does not grow with the timeline."""
+def _case_context(request, case, bound_forms=None, public=False):
+    """Everything the case page shows; the number of queries does not grow with the timeline.
+    `public`: the public view of a followed case: no notes, no event details, no one named."""
     user = request.user
-    is_staff_view = any(
+    is_staff_view = not public and any(
         not scope_for(user, capability).is_empty for capability in ("cases.dispatch", "cases.verify", "cases.handle")
     )
     # The same rule as the API: dispatchers and the reporter always see who reported; the unit
     # and verifiers only if the reporter allowed it; other residents never (PIPL).
-    reporter_shown = reporter_visible(user, case)
+    reporter_shown = not public and reporter_visible(user, case)
     dispatches = not scope_for(user, "cases.dispatch").is_empty
 
     events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
@@ -325,7 +326,9 @@ def _case_context(request, case, bound_forms=None):
             after_photos[event.action] += photos_by_event.get(event.id, [])
     timeline = []
     for event in events:
-        if event.actor_id is None:
+        if public:
+            actor_label = ""
+        elif event.actor_id is None:
             actor_label = _("System")
         elif event.actor_id == case.reporter_id and not reporter_shown:
             actor_label = _("Reporter")
@@ -336,7 +339,7 @@ def _case_context(request, case, bound_forms=None):
         # The report's own photos are the gallery at the top; not repeated in the timeline.
         timeline.append((event, actor_label, [] if event.id in report_event_ids else photos_by_event.get(event.id, [])))
 
-    allowed = actions.allowed_actions(user, case)
+    allowed = [] if public else actions.allowed_actions(user, case)
     units = dispatch_units(user, case.unit_id) if {Action.DISPATCH, Action.ASSIST} & set(allowed) else []
     claimers = claiming_units(user, case) if Action.CLAIM in allowed else []
     bound_forms = bound_forms or {}
@@ -387,6 +390,7 @@ def _case_context(request, case, bound_forms=None):
         "has_map": bool(point or geo["features"]),
         "progress": progress_of(case),
         "is_reporter": case.reporter_id == user.id,
+        "public_view": public,
         "is_staff_view": is_staff_view,
         "reporter_label": reporter_label if is_staff_view else "",
         "reporter_phone": reporter_phone if is_staff_view else "",
@@ -397,7 +401,14 @@ def _case_context(request, case, bound_forms=None):
 
 @login_required
 def detail(request, number):
-    case = queries.get_case_for(request.user, number)
+    try:
+        case = queries.get_case_for(request.user, number)
+    except Http404:
+        # A case the person follows: its public view (no notes, no one's names), as the API gives it.
+        case = queries.followed_public(request.user, number)
+        if case is None:
+            raise
+        return render(request, "cases/detail.html", _case_context(request, case, public=True))
     return render(request, "cases/detail.html", _case_context(request, case))
 
 

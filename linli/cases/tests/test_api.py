@@ -197,11 +197,13 @@ def test_actions_outside_the_role_or_scope_are_404(personas, categories, persona
 def test_unknown_case_numbers_are_404(personas, categories):
     client = client_for(personas.street_dispatcher)
     for path in (case_url("2026-999999"), case_url("2026-999999", "actions/"), case_url("x", "follow/"),
-                 "/api/cases/%00/", "/api/cases/" + "9" * 40 + "/"):
+                 "/api/cases/" + "9" * 40 + "/"):
         response = client.post(path, {"action": "accept"}, format="json") if path.endswith(("actions/", "follow/")) \
             else client.get(path)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
+    nul = client.get("/api/cases/%00/")  # a NUL in the path: invalid input, before any lookup
+    assert nul.status_code == 400 and nul.json()["code"] == "invalid"
 
 
 def test_follow_and_duplicates(personas, categories):
