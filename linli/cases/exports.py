@@ -7,6 +7,7 @@ from io import BytesIO
 from django.utils import timezone
 
 from linli.accounts.models import mask_phone
+from linli.core import spreadsheets
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -137,7 +138,7 @@ def _breakdown_sheet(sheet, title, name_header, rows, ledger, subtitle):
     _header(sheet, 4, [name_header] + [label for label, _a, _f in COLUMNS])
     row = 5
     for index, item in enumerate(rows):
-        name = sheet.cell(row=row, column=1, value=item.name)
+        name = sheet.cell(row=row, column=1, value=spreadsheets.text(item.name))
         name.border, name.font = BOX, _font()
         for column, (_label, attribute, number_format) in enumerate(COLUMNS, start=2):
             _value_cell(sheet, row, column, getattr(item, attribute), number_format, band=index % 2 == 1)
@@ -198,7 +199,7 @@ def _cases_sheet(sheet, ledger, subtitle):
             "是" if collected else "否", "是" if due else "否", _punctuality(due, on_time, overdue_now, case),
             case.rating, mask_phone(phone) or "", case.address, case.description,
         ]
-        for column, value in enumerate(values, start=1):
+        for column, value in enumerate(spreadsheets.row(values), start=1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.border, cell.font = BOX, _font()
             if column in (2, 8, 9) and value is not None:

@@ -20,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from linli.cases.choices import Action, CaseStatus
 from linli.cases.models import CaseEvent
+from linli.core import spreadsheets
 
 from .choices import RESULT_COLUMNS, SATISFACTION
 
@@ -56,7 +57,7 @@ def error_workbook(errors):
     sheet.column_dimensions["C"].width = 60
     _header_row(sheet, ERROR_HEADERS)
     for row in errors:
-        sheet.append(list(row))
+        sheet.append(spreadsheets.row(row))  # the uploaded values are a person's text
     return _spooled(book)
 
 
@@ -133,4 +134,4 @@ def _write_batch(sheet, batch, layout, result_at, positions_of_job):
         line[result_at["办结时间"]] = _finished_at(case)
         line[result_at["回访满意度"]] = SATISFACTION.get(case.rating, "")
         line[result_at["办理状态"]] = str(case.get_status_display())
-        sheet.append(line)
+        sheet.append(spreadsheets.row(line))
