@@ -305,6 +305,8 @@ API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))
 
 # SMS (linli.accounts.sms): login codes and notices at the steps a resident cares about.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "linli.accounts.sms.LogSmsBackend")
+# The log backend writes login codes to the log: `check --deploy` refuses it unless allowed here.
+SMS_LOG_ALLOWED = os.environ.get("SMS_LOG_ALLOWED", "") == "1"
 # Cloud backends: the provider's approved template code for each key of linli.accounts.sms.TEMPLATES.
 try:
     SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES") or "{}")

@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and roles")
 
     def ready(self):
-        from . import audit
+        from . import audit, checks  # noqa: F401  (checks register themselves)
 
         audit.register()

@@ -215,3 +215,22 @@ def test_uploaded_files_stay_in_media_root_without_a_bucket(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "media")]
+
+
+def test_check_deploy_refuses_the_sms_log_backend_unless_allowed(tmp_path):
+    env = documented_environment()
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    env = {name: value for name, value in env.items() if name in settings_variables()}
+    env["SMS_BACKEND"] = "linli.accounts.sms.LogSmsBackend"  # writes login codes to the log
+
+    def check(**extra):
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT, env=clean_environment(LINLI_VAR_DIR=str(tmp_path), **env, **extra),
+            capture_output=True, text=True, timeout=120,
+        )
+
+    refused = check()
+    assert refused.returncode != 0 and "linli.E001" in refused.stderr
+    allowed = check(SMS_LOG_ALLOWED="1")  # a closed trial without SMS, said on purpose
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
