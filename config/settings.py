@@ -212,6 +212,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HOTLINE_IMPORT_IN_THREAD = True
 CELERY_TIMEZONE = TIME_ZONE
 
+RATE_LIMIT_TABLE = {
+    "BACKEND": "linli.core.ratelimit.CounterDatabaseCache",
+    "LOCATION": "linli_rate_limit_cache",
+    # Past MAX_ENTRIES Django culls expired rows, then a third of the live counters (their
+    # budgets made whole); each write counts the rows, so the table is kept small too.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 CACHES = {
     "default": (
         # Short timeouts: an unreachable Redis must slow a request by seconds, not hang it.
@@ -232,14 +239,11 @@ CACHES = {
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if REDIS_URL
-        else {
-            "BACKEND": "linli.core.ratelimit.CounterDatabaseCache",
-            "LOCATION": "linli_rate_limit_cache",
-            # Past MAX_ENTRIES Django culls expired rows, then a third of the live counters (their
-            # budgets made whole); each write counts the rows, so the table is kept small too.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+        else RATE_LIMIT_TABLE
     ),
+    # Where the budgets are counted while Redis cannot be reached: the same shared table (never a
+    # process's memory), so sign-in keeps working and its limits keep holding.
+    "ratelimit_fallback": RATE_LIMIT_TABLE,
 }
 
 REST_FRAMEWORK = {

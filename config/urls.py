@@ -17,8 +17,22 @@ def favicon(request):
     return RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)(request)
 
 
+def admin_login(request):
+    """The back office signs in through the staff sign-in page, so its passwords are guessed
+    against the same budgets (linli.accounts.views), never against Django's unlimited form."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+    target = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    return redirect(reverse("accounts:login") + "?" + urlencode({"next": target}))
+
+
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("admin/login/", admin_login),
     path("", include("linli.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("linli.accounts.urls")),

@@ -360,6 +360,15 @@ def do_issue_token(user, name=""):
     return do_create_token(user, name)[1]
 
 
+def do_revoke_tokens_of(user) -> int:
+    """Revoke every live API token of `user` (after a password change); the count revoked."""
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        do_revoke_token(token)
+        revoked += 1
+    return revoked
+
+
 @transaction.atomic
 def do_revoke_token(token):
     # A locked instance saved (not a queryset update) so the audit log records the revocation.

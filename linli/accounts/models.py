@@ -82,6 +82,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.name or self.masked_phone
 
+    def save(self, *args, **kwargs):
+        # A new password (set_password, from any page, the admin or a command) ends the person's
+        # other ways in: Django already drops their other sessions (the session hash follows the
+        # password); their API tokens are revoked here.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .actions import do_revoke_tokens_of
+
+            do_revoke_tokens_of(self)
+
     @property
     def masked_phone(self):
         return mask_phone(self.phone)

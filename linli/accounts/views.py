@@ -6,10 +6,12 @@ request a code, then enter it. The phone waiting for its code lives in the sessi
 
 Failed sign-ins spend budgets (settings.RATE_LIMITS, linli.core.ratelimit): "login-ip" per
 address for both kinds; for passwords also "login-phone-ip" per (number, address), the tight
-one, and "login-phone" per number, far above it, so a stranger's wrong guesses cannot lock a
-person out from their own address (and a right SMS code is never held back by them). A success
-gives its attempts back. Over budget, or past the code-request limits, the page answers 429
-with Retry-After.
+one, and "login-phone" per number, far above it. Checked in that order, and a refused attempt
+spends nothing further: a guesser held back by the first two never reaches the account's budget.
+The account's budget never refuses an address that has not failed on it: past it, each address
+gets one guess (then it is held back too), so a stranger's guesses slow the guessing of an
+account but cannot lock its owner out of a fresh address; `manage.py unlock_sign_in` clears
+them all. A success gives its attempts back. Refused, the page answers 429 with Retry-After.
 """
 
 import math
@@ -60,22 +62,37 @@ class StaffLoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         phone = normalize_phone(request.POST.get("username", ""))[:PHONE_MAX_LENGTH]
-        address = ratelimit.ip_ident(request)
-        budgets = [("login-ip", address)]
-        if phone:
-            budgets += [("login-phone-ip", f"phone:{phone}|{address}"), ("login-phone", f"phone:{phone}")]
-        refused = [verdict for verdict in (ratelimit.hit(*budget) for budget in budgets) if not verdict.allowed]
-        if refused:
+        spent, refused = sign_in_budgets(phone, ratelimit.ip_ident(request))
+        if refused is not None:
             # The password is not even checked: that is what a guesser is after.
-            wait = max(verdict.retry_after for verdict in refused)
-            messages.error(request, too_many_sign_ins_message(wait))
+            messages.error(request, too_many_sign_ins_message(refused.retry_after))
             form = self.get_form_class()(request, initial={"username": phone})
-            return with_retry_after(self.render_to_response(self.get_context_data(form=form)), wait)
+            return with_retry_after(self.render_to_response(self.get_context_data(form=form)), refused.retry_after)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
-            for budget in budgets:
+            for budget in spent:
                 ratelimit.refund(*budget)
         return response
+
+
+def sign_in_budgets(phone, address):
+    """Count a password attempt: ([budgets spent], the refusing verdict or None). See the module."""
+    spent = []
+    pair = ("login-phone-ip", f"phone:{phone}|{address}")
+    for budget in [("login-ip", address)] + ([pair] if phone else []):
+        verdict = ratelimit.hit(*budget)
+        spent.append(budget)
+        if not verdict.allowed:
+            return spent, verdict  # nothing further is spent
+    if phone:
+        account = ("login-phone", f"phone:{phone}")
+        fresh = ratelimit.peek(*pair).count == 2  # this attempt is the address's first on the account
+        verdict = ratelimit.peek(*account)
+        if not verdict.allowed and not fresh:
+            return spent, verdict
+        ratelimit.hit(*account)
+        spent.append(account)
+    return spent, None
 
 
 class LogoutView(auth_views.LogoutView):

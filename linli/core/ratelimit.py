@@ -71,6 +71,20 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
+FALLBACK_ALIAS = "ratelimit_fallback"
+
+
+def _counted(operation):
+    """`operation(cache)` on the budgets' store. When that is Redis and it cannot be reached, the
+    budgets are counted in the database table instead (settings.CACHES["ratelimit_fallback"]): a
+    down Redis must neither switch the limits off (a guesser's holiday) nor lock everyone out."""
+    try:
+        return operation(_cache())
+    except Exception as error:  # noqa: BLE001 — the cache server is down or hung
+        logger.warning("Rate limits counted in the database: the budget store failed (%s)", error)
+        return operation(caches[FALLBACK_ALIAS])
+
+
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
@@ -117,32 +131,30 @@ def _key(scope, ident, index):
 
 def hit(scope, ident, limit=None):
     """Count one request of `ident` (a user id, an address, a phone, an API key) against the
-    scope's budget; `limit` overrides the scope's request count (e.g. a per-key rate). A cache
-    that cannot be reached lets the request through, logged: a down Redis must not turn every
-    throttled request into a 500."""
+    scope's budget; `limit` overrides the scope's request count (e.g. a per-key rate). A Redis
+    that cannot be reached is replaced by the database table (`_counted`), logged."""
     requests, seconds = budget(scope)
     limit = requests if limit is None else int(limit)
     index, retry_after = _window(seconds)
     key = _key(scope, ident, index)
-    cache = _cache()
-    try:
+
+    def count(cache):
         cache.add(key, 0, timeout=seconds + 1)
         try:
-            count = cache.incr(key)
+            return cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=seconds + 1)
-            count = 1
-    except Exception as error:  # noqa: BLE001 — the cache server is down
-        logger.warning("Rate limit %s not counted: %s", scope, error)
-        return Verdict(True, 0, limit, retry_after)
-    return Verdict(count <= limit, count, limit, retry_after)
+            return 1
+
+    counted = _counted(count)
+    return Verdict(counted <= limit, counted, limit, retry_after)
 
 
 def peek(scope, ident):
     """The verdict for one more request, without counting it."""
     limit, seconds = budget(scope)
     index, retry_after = _window(seconds)
-    count = (_cache().get(_key(scope, ident, index)) or 0) + 1
+    count = (_counted(lambda cache: cache.get(_key(scope, ident, index))) or 0) + 1
     return Verdict(count <= limit, count, limit, retry_after)
 
 
@@ -150,10 +162,23 @@ def refund(scope, ident):
     """Give back a request counted by `hit` (e.g. a login that succeeded)."""
     _limit, seconds = budget(scope)
     index, _retry = _window(seconds)
-    try:
-        _cache().decr(_key(scope, ident, index))
-    except ValueError:
-        pass  # the window is over: nothing left to give back
+    key = _key(scope, ident, index)
+
+    def give_back(cache):
+        try:
+            cache.decr(key)
+        except ValueError:
+            pass  # the window is over: nothing left to give back
+
+    _counted(give_back)
+
+
+def reset(scope, ident):
+    """Make `ident`'s budget of the scope whole again now (an administrator's recovery path)."""
+    _limit, seconds = budget(scope)
+    index, _retry = _window(seconds)
+    key = _key(scope, ident, index)
+    _counted(lambda cache: cache.delete(key))
 
 
 class BudgetThrottle(BaseThrottle):

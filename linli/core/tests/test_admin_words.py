@@ -35,8 +35,8 @@ def test_every_admin_list_speaks_chinese(admin_client, personas, case_at):
     assert untranslated == {}
 
 
-def test_the_favicon_is_served(client):
+def test_the_favicon_is_served(client, admin_client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.url.endswith("img/favicon.svg")
-    admin_page = client.get("/admin/login/").content.decode()
+    admin_page = admin_client.get("/admin/").content.decode()
     assert "favicon.svg" in admin_page

@@ -122,14 +122,18 @@ def test_the_schema_documents_429_and_retry_after_on_intake(db):
     assert "Retry-After" in login["headers"]
 
 
-def test_a_cache_that_cannot_be_reached_lets_the_request_through(monkeypatch, caplog):
+def test_a_store_that_cannot_be_reached_is_replaced_by_the_database_table(monkeypatch, caplog):
+    """Decided (sign-in budgets above all): a down Redis neither switches the limits off nor
+    refuses everyone; the budgets are counted in the shared database table meanwhile."""
     def down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(ratelimit.caches[ratelimit.CACHE_ALIAS], "add", down)
-    verdict = ratelimit.hit("intake-user", "user:1")
-    assert verdict.allowed and verdict.count == 0
-    assert "not counted" in caplog.text
+    limit, _seconds = ratelimit.budget("intake-user")
+    verdicts = [ratelimit.hit("intake-user", "user:1") for _ in range(limit + 1)]
+    assert [v.count for v in verdicts] == list(range(1, limit + 2))
+    assert verdicts[-1].allowed is False  # the limit holds
+    assert "counted in the database" in caplog.text
 
 
 def test_a_per_call_limit_replaces_the_scopes():
