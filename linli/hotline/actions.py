@@ -37,6 +37,8 @@ from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
 from .choices import COORD_SYSTEMS, FIELD_KEYS, REQUIRED_FIELDS, JobStatus
+from linli.core.spreadsheets import TooBig, too_big_message
+
 from .files import FileProblem, detect_encoding, detect_format, open_sheet
 from .mapping import guess_mapping
 from .models import HotlineOrder, HotlineSource, ImportJob
@@ -108,6 +110,8 @@ def check_upload(actor, *, upload, area=None, source=None, source_name="") -> Im
         headers = sheet.headers
         has_rows = next(sheet.rows(), None) is not None
         sheet.close()
+    except TooBig as refused:
+        raise HotlineError(refused.reason, too_big_message(refused), field="file") from None
     except FileProblem:
         raise HotlineError(
             "unreadable_file", _("This file cannot be read. Upload an Excel (.xlsx or .xls) or CSV file."), field="file"

@@ -19,6 +19,9 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
+from linli.core import spreadsheets
+from linli.core.spreadsheets import TooBig
+
 HEADER_SEARCH_ROWS = 10
 SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -83,8 +86,11 @@ class SheetReader:
         self.encoding = encoding
         self._book = None
         try:
+            # Measured before anything is parsed: a zip bomb is refused in milliseconds.
+            if file_format == "xlsx":
+                spreadsheets.check_xlsx(handle)
             self.header_row, self.headers = self._find_header()
-        except FileProblem:
+        except (FileProblem, TooBig):
             raise
         except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError, csv.Error, OSError,
                 CalamineError) as error:
@@ -102,7 +108,9 @@ class SheetReader:
             # .xls files are small (65,536 rows at most): calamine reads the sheet whole.
             if self._book is None:
                 self._book = CalamineWorkbook.from_filelike(self.handle)
-            yield from self._book.get_sheet_by_index(0).iter_rows()
+            sheet = self._book.get_sheet_by_index(0)
+            spreadsheets.check_dimensions(sheet.total_height, sheet.total_width)  # .xls is not compressed
+            yield from sheet.iter_rows()
         else:
             text = io.TextIOWrapper(self.handle, encoding=self.encoding or "utf-8", newline="")
             try:
@@ -123,11 +131,14 @@ class SheetReader:
         raise FileProblem("no header")
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        """(row number, values aligned to the headers) for every non-empty row after the header."""
+        """(row number, values aligned to the headers) for every non-empty row after the header;
+        TooBig past spreadsheets.MAX_ROWS (a sheet that declares no size is held to it here)."""
         width = len(self.headers)
         for number, row in enumerate(self._raw_rows(), start=1):
             if number <= self.header_row:
                 continue
+            if number > spreadsheets.MAX_ROWS:
+                raise TooBig("too_many_rows", str(number))
             values = [clean_value(cell) for cell in row[:width]]
             if not any(_is_filled(value) for value in values):
                 continue

@@ -27,6 +27,8 @@ from .actions import (
 )
 from .choices import JobStatus
 from .exports import error_workbook
+from linli.core.spreadsheets import TooBig, too_big_message
+
 from .files import FileProblem, open_sheet
 from .models import ImportJob, ImportRowError
 from .rows import RowReader
@@ -56,6 +58,8 @@ def run_import(job_id, chunk_rows=CHUNK_ROWS) -> ImportJob | None:
     with translation.override("zh-hans"):
         try:
             return _run(job, chunk_rows)
+        except TooBig as refused:  # a sheet that declared no size ran past the row limit
+            return do_finish_job(job, status=JobStatus.FAILED, message=too_big_message(refused))
         except Exception as error:  # noqa: BLE001 — the job must say it failed, not stay "running"
             logger.exception("Hotline import %s failed", job.pk)
             return do_finish_job(job, status=JobStatus.FAILED, message=f"{type(error).__name__}: {error}")
@@ -69,6 +73,8 @@ def _run(job, chunk_rows):
             sheet = open_sheet(handle, job.file_format, job.encoding)
         except FileProblem as problem:
             return do_finish_job(job, status=JobStatus.FAILED, message=f"unreadable: {problem}")
+        except TooBig as refused:
+            return do_finish_job(job, status=JobStatus.FAILED, message=too_big_message(refused))
         sheet_total = sheet.count_rows()
         do_begin_job(job, sheet_total)
         reader = RowReader(job)
