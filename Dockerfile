@@ -42,5 +42,5 @@ USER linli
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
-# Logs (JSON lines) go to stderr; gunicorn's access log to stdout.
-CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --access-logfile -"]
+# Logs, gunicorn's own included, are JSON lines (config/gunicorn.conf.py): stderr, the access log on stdout.
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

@@ -5,6 +5,7 @@ set-up (`make demo`): SQLite under var/, background work in process.
 """
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -391,6 +392,8 @@ LOGGING = {
         "linli": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
     },
 }
+# Python's warnings (a missing static directory, a deprecation) become log records too: JSON lines.
+logging.captureWarnings(True)
 
 # Optional error reports to Sentry (pip install 'linli[sentry]'); imported only when set.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")

@@ -105,7 +105,7 @@ def test_compose_starts_web_worker_beat_postgresql_redis_and_minio():
     assert {"web", "worker", "beat", "migrate", "db", "redis", "minio", "minio-bucket", "nginx"} <= set(services)
     for name in ("web", "worker", "beat", "migrate"):
         assert services[name]["build"] == "." and services[name]["image"] == "linli:latest", name
-    assert services["web"]["command"][-1].startswith("exec gunicorn config.wsgi:application")
+    assert services["web"]["command"] == ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
@@ -150,7 +150,7 @@ def test_dockerfile_builds_assets_runs_as_non_root_and_collects_static_files():
     assert "RUN make assets" in dockerfile and "nodejs npm" in dockerfile
     assert re.search(r"^USER linli$", dockerfile, re.M)
     assert "manage.py collectstatic --noinput" in dockerfile
-    assert "gunicorn config.wsgi:application" in dockerfile
+    assert '"gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"' in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "node_modules", "var", "static_vendor"} <= set(ignored)
 
@@ -234,3 +234,35 @@ def test_check_deploy_refuses_the_sms_log_backend_unless_allowed(tmp_path):
     assert refused.returncode != 0 and "linli.E001" in refused.stderr
     allowed = check(SMS_LOG_ALLOWED="1")  # a closed trial without SMS, said on purpose
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def test_gunicorns_own_lines_are_json_like_the_apps(tmp_path):
+    """The production server's boot, worker and access lines: one JSON object each."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = clean_environment(LINLI_VAR_DIR=str(tmp_path), SECRET_KEY=secrets.token_urlsafe(50),
+                            ALLOWED_HOSTS="127.0.0.1", GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
+                            SMS_LOG_ALLOWED="1")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=20)
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert any("Booting worker" in line for line in lines) and any("/healthz" in line for line in lines)
+    for line in lines:
+        entry = json.loads(line)  # every line, gunicorn's included
+        assert {"time", "level", "logger", "message"} <= set(entry)
