@@ -4,25 +4,18 @@ shipper reads every line the same way (linli.core.logging)."""
 
 import os
 
+from linli.core.logging import json_logging
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = 60
 accesslog = "-"  # stdout; the app's and gunicorn's own lines go to stderr
 
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "linli.core.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "linli.core.logging.JsonFormatter"}},
-    "handlers": {
-        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
-                          "stream": "ext://sys.stderr"},
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
-                    "stream": "ext://sys.stdout"},
+logconfig_dict = json_logging(
+    os.environ.get("LOG_LEVEL", "INFO"),
+    handlers={"access": "ext://sys.stdout"},
+    loggers={
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
-    "loggers": {
-        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-    "root": {"handlers": ["error_console"], "level": "INFO"},
-}
+)

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.logging import json_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", BASE_DIR / "var"))
 
@@ -378,20 +380,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 # (linli.core.logging). Django's own loggers, django.request's unhandled errors among them,
 # go there too instead of to the DEBUG-only console and the (unset) ADMINS email.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "linli.core.logging.RequestIdFilter"}},
-    "formatters": {"json": {"()": "linli.core.logging.JsonFormatter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "linli": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-    },
-}
+LOGGING = json_logging(LOG_LEVEL, loggers={
+    "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    "linli": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+})
 # Python's warnings (a missing static directory, a deprecation) become log records too: JSON lines.
 logging.captureWarnings(True)
 

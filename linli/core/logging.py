@@ -39,3 +39,22 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def json_logging(level="INFO", handlers=None, loggers=None, root_handler="console"):
+    """A logging.config dict writing JSON lines: the settings' LOGGING and gunicorn's
+    logconfig_dict (config/gunicorn.conf.py) are both built here, so every line is alike.
+    `handlers`: extra name → stream ("ext://sys.stdout"); the "console" handler writes to stderr."""
+    streams = {"console": "ext://sys.stderr", **(handlers or {})}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "linli.core.logging.RequestIdFilter"}},
+        "formatters": {"json": {"()": "linli.core.logging.JsonFormatter"}},
+        "handlers": {
+            name: {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"], "stream": stream}
+            for name, stream in streams.items()
+        },
+        "root": {"handlers": [root_handler], "level": level},
+        "loggers": loggers or {},
+    }
