@@ -44,6 +44,9 @@ MAX_COLUMNS = 200
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension[^>]*\bref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
 
 
+TOO_BIG_REASONS = ("part_too_large", "compressed_too_well", "too_many_rows", "too_many_columns")
+
+
 @dataclass
 class TooBig(Exception):
     """The workbook is refused before parsing: `reason` is a code, `detail` the part at fault."""

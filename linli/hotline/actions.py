@@ -2,11 +2,13 @@
 `do_*`, which runs in one transaction and locks what it changes.
 
 check_upload(actor, *, upload, area=None, source=None, source_name="") -> ImportJob
-    Stores the file, reads its header row, proposes a mapping (the source's saved one, else a
-    guess from the headers). `source`: a HotlineSource (or pk) in the actor's scope; or a new
+    Checks the file's size and kind (an .xlsx's zip directory too: core.spreadsheets.check_xlsx)
+    and stores it as a job in status reading; a background task reads its header row and
+    proposes a mapping (the source's saved one, else a guess from the headers), or fails the job
+    with a code (unreadable_file, no_rows, a TooBig reason): nothing is parsed in the request. `source`: a HotlineSource (or pk) in the actor's scope; or a new
     `source_name` under `area` (an Area in the actor's cases.dispatch scope). HotlineError codes:
-    file_required, file_too_large, unreadable_file, no_rows, source_required, name_too_long,
-    area_required; Http404 for a source or area outside the scope.
+    file_required, file_too_large, unreadable_file (not a spreadsheet), part_too_large,
+    compressed_too_well, too_many_rows, too_many_columns, source_required, name_too_long, area_required; Http404 for a source or area outside the scope.
 check_start_import(actor, job, *, mapping, fallback_category=None, coord_system="wgs84") -> ImportJob
     Saves the mapping on the job and its source, queues the import (tasks.import_hotline_job)
     after commit. Codes: job_not_waiting, bad_mapping, field_required, column_twice,
@@ -21,6 +23,7 @@ file_import_rows(job, prepared) -> (filed, skipped)
 from __future__ import annotations
 
 import os
+import zipfile
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -33,13 +36,12 @@ from linli.cases.choices import Channel
 from linli.cases.models import Category
 from linli.core.errors import ActionError
 from linli.core.scoping import scope_for
+from linli.core.spreadsheets import TooBig, check_xlsx, too_big_message
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
 from .choices import COORD_SYSTEMS, FIELD_KEYS, REQUIRED_FIELDS, JobStatus
-from linli.core.spreadsheets import TooBig, too_big_message
-
-from .files import FileProblem, detect_encoding, detect_format, open_sheet
+from .files import FileProblem, detect_encoding, detect_format
 from .mapping import guess_mapping
 from .models import HotlineOrder, HotlineSource, ImportJob
 from .rows import RowProblem
@@ -104,47 +106,68 @@ def check_upload(actor, *, upload, area=None, source=None, source_name="") -> Im
     head = upload.read(64 * 1024)
     try:
         file_format = detect_format(upload.name, head)
-        encoding = detect_encoding(head) if file_format == "csv" else ""
-        upload.seek(0)
-        sheet = open_sheet(upload, file_format, encoding)
-        headers = sheet.headers
-        has_rows = next(sheet.rows(), None) is not None
-        sheet.close()
+        if file_format == "xlsx":
+            if not zipfile.is_zipfile(upload):
+                raise FileProblem("not a zip")
+            check_xlsx(upload)  # the zip directory only: a bomb is refused here, in milliseconds
     except TooBig as refused:
         raise HotlineError(refused.reason, too_big_message(refused), field="file") from None
     except FileProblem:
-        raise HotlineError(
-            "unreadable_file", _("This file cannot be read. Upload an Excel (.xlsx or .xls) or CSV file."), field="file"
-        ) from None
-    if not has_rows:
-        raise HotlineError("no_rows", _("The file has a header row but no work orders."), field="file")
+        raise HotlineError("unreadable_file", _("This file cannot be read. Upload an Excel (.xlsx or .xls) or CSV "
+                                                "file."), field="file") from None
+    encoding = detect_encoding(head) if file_format == "csv" else ""
     upload.seek(0)
     return do_upload(actor, upload=upload, source=source, area=area, source_name=name, file_format=file_format,
-                     encoding=encoding, headers=headers)
+                     encoding=encoding)
 
 
-def do_upload(actor, *, upload, source, area, source_name, file_format, encoding, headers) -> ImportJob:
+def do_upload(actor, *, upload, source, area, source_name, file_format, encoding) -> ImportJob:
+    """Store the file as a job that is reading; the header row is read in the background
+    (tasks.read_hotline_headers → do_read_headers or do_fail_reading)."""
+    from .tasks import read_hotline_headers, run_after_commit
+
     with transaction.atomic():
         if source is None:
             source, _created = HotlineSource.objects.get_or_create(area=area, name=source_name)
-        mapping = {key: header for key, header in source.mapping.items() if header in headers}
-        if not mapping:
-            mapping = guess_mapping(headers)
         job = ImportJob(
             source=source,
             area=source.area,
             created_by=actor,
+            status=JobStatus.READING,
             file_name=os.path.basename(upload.name)[:200],
             file_format=file_format,
             encoding=encoding,
-            headers=headers,
-            mapping=mapping,
             fallback_category=source.fallback_category,
             coord_system=source.coord_system,
         )
         job.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{file_format}", upload, save=False)
         job.save()
+        run_after_commit(read_hotline_headers, job.pk)
     return job
+
+
+def do_read_headers(job, headers) -> ImportJob | None:
+    """The header row is read: propose a mapping (the source's saved one, else a guess) and wait
+    for the clerk. None when the job was no longer reading (a task delivered twice)."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().select_related("source").filter(
+            pk=job.pk, status=JobStatus.READING).first()
+        if locked is None:
+            return None
+        mapping = {key: header for key, header in locked.source.mapping.items() if header in headers}
+        locked.headers, locked.mapping = headers, mapping or guess_mapping(headers)
+        locked.status = JobStatus.MAPPING
+        locked.save(update_fields=["headers", "mapping", "status"])
+    return locked
+
+
+def do_fail_reading(job, reason) -> ImportJob | None:
+    """The file could not be read; `reason` is a code ImportJob.problem words (UNREADABLE,
+    NO_ROWS or a TooBig reason)."""
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READING).update(
+            status=JobStatus.FAILED, message=reason, finished_at=timezone.now())
+    return ImportJob.objects.get(pk=job.pk) if updated else None
 
 
 # -- mapping and start ------------------------------------------------------------------------------
@@ -190,7 +213,7 @@ def check_start_import(actor, job, *, mapping, fallback_category=None, coord_sys
 
 
 def do_start_import(job, *, mapping, fallback_category, coord_system) -> ImportJob:
-    from .tasks import start_import_after_commit
+    from .tasks import import_hotline_job, run_after_commit
 
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -203,7 +226,7 @@ def do_start_import(job, *, mapping, fallback_category, coord_system) -> ImportJ
         HotlineSource.objects.filter(pk=locked.source_id).update(
             mapping=mapping, headers=locked.headers, fallback_category=fallback_category, coord_system=coord_system
         )
-        start_import_after_commit(locked.pk)
+        run_after_commit(import_hotline_job, locked.pk)
     return locked
 
 

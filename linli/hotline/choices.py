@@ -5,11 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JobStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
     MAPPING = "mapping", _("Columns to map")
     QUEUED = "queued", _("Waiting")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Finished")
     FAILED = "failed", _("Failed")
+
+
+# Why a file could not be read, as stored in ImportJob.message (see ImportJob.problem).
+UNREADABLE, NO_ROWS = "unreadable_file", "no_rows"
 
 
 @dataclass(frozen=True)

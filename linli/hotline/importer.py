@@ -1,4 +1,4 @@
-"""Running an import: the file's rows in chunks; a chunk's rows are validated first, then its
+"""Reading an upload's header row (read_headers), then running the import: the file's rows in chunks; a chunk's rows are validated first, then its
 good rows filed in one batch (cases.do_report_many) in one short transaction with the
 chunk's progress. A file of 100,000 rows
 never holds one long transaction, and a crash keeps what earlier chunks filed: running the
@@ -20,15 +20,17 @@ from .actions import (
     file_import_rows,
     prepare_import_row,
     do_begin_job,
+    do_fail_reading,
     do_finish_job,
+    do_read_headers,
     do_record_progress,
     importer_scope,
     known_numbers,
 )
-from .choices import JobStatus
-from .exports import error_workbook
 from linli.core.spreadsheets import TooBig, too_big_message
 
+from .choices import NO_ROWS, UNREADABLE, JobStatus
+from .exports import error_workbook
 from .files import FileProblem, open_sheet
 from .models import ImportJob, ImportRowError
 from .rows import RowReader
@@ -42,6 +44,31 @@ def _chunks(iterable, size):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def read_headers(job_id) -> ImportJob | None:
+    """Open the stored file, find its header row and check it has rows: the job then waits for
+    the clerk's mapping (status mapping), or fails with the reason."""
+    job = ImportJob.objects.filter(pk=job_id, status=JobStatus.READING).first()
+    if job is None:
+        return None
+    try:
+        with job.file.open("rb") as handle:
+            sheet = open_sheet(handle, job.file_format, job.encoding)
+            try:
+                headers, has_rows = sheet.headers, next(sheet.rows(), None) is not None
+            finally:
+                sheet.close()
+    except TooBig as refused:
+        return do_fail_reading(job, refused.reason)
+    except FileProblem:
+        return do_fail_reading(job, UNREADABLE)
+    except Exception:  # noqa: BLE001 — the clerk must see it failed, not a page reading forever
+        logger.exception("Hotline import %s: the file could not be read", job.pk)
+        return do_fail_reading(job, UNREADABLE)
+    if not has_rows:
+        return do_fail_reading(job, NO_ROWS)
+    return do_read_headers(job, headers)
 
 
 def claim(job_id) -> ImportJob | None:

@@ -7,9 +7,11 @@ come from its category, as for every other channel (cases' SLA engine is not cha
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
-from .choices import JobStatus
+from linli.core.spreadsheets import TOO_BIG_REASONS, TooBig, too_big_message
+
+from .choices import NO_ROWS, UNREADABLE, JobStatus
 
 
 class HotlineSource(models.Model):
@@ -87,7 +89,23 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self):
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        return self.status in (JobStatus.READING, JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def failed_reading(self):
+        """The file was refused before any row was imported (see actions.do_fail_reading)."""
+        return self.status == JobStatus.FAILED and self.started_at is None
+
+    @property
+    def problem(self):
+        """Why the job failed, in the reader's language: reading failures are stored as codes."""
+        if self.message == UNREADABLE:
+            return gettext("This file cannot be read. Upload an Excel (.xlsx or .xls) or CSV file.")
+        if self.message == NO_ROWS:
+            return gettext("The file has a header row but no work orders.")
+        if self.message in TOO_BIG_REASONS:
+            return too_big_message(TooBig(self.message))
+        return self.message
 
 
 class ImportRowError(models.Model):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -48,7 +49,8 @@ def index(request):
             except actions.HotlineError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                return redirect("hotline:mapping", job.pk)
+                job.refresh_from_db(fields=["status"])  # read already where the task ran in the request
+                return redirect("hotline:mapping" if job.status == JobStatus.MAPPING else "hotline:job", job.pk)
     return render(request, "hotline/index.html", {
         "form": form, "jobs": queries.recent_jobs(request.user), "sources": sources,
         "export_form": ExportForm(initial={"date_from": timezone.localdate().replace(day=1),
@@ -98,8 +100,13 @@ def job(request, pk):
 @login_required
 @require_GET
 def progress(request, pk):
-    """htmx: the progress card, polled while the import runs (it stops polling when done)."""
+    """htmx: the progress card, polled while the file is read and while the import runs (it stops
+    polling when done); once the header row is read, the page moves on to the mapping."""
     job = queries.get_job_for(request.user, pk)
+    if job.status == JobStatus.MAPPING:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("hotline:mapping", args=[job.pk])
+        return response
     return render(request, "hotline/_progress.html", _job_context(job))
 
 

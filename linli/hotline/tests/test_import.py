@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from linli.cases.choices import Channel
 from linli.cases.models import Case
@@ -127,7 +127,7 @@ def test_a_title_row_above_the_headers_is_skipped(hotline):
     assert HotlineOrder.objects.get(job=job).row_number == 3
 
 
-def test_the_mapping_is_guessed_and_remembered_per_source(hotline, personas, tree):
+def test_the_mapping_is_guessed_and_remembered_per_source(hotline, uploaded, personas, tree):
     headers = ["受理编号", "登记时间", "来电人", "来电号码", "问题描述", "事发地址", "问题类型", "备注"]
     guessed = guess_mapping(headers)
     assert guessed == {"external_number": "受理编号", "received_at": "登记时间", "caller_name": "来电人",
@@ -137,14 +137,12 @@ def test_the_mapping_is_guessed_and_remembered_per_source(hotline, personas, tre
     assert job.created == 1 and "caller_name" not in job.mapping
     job.source.refresh_from_db()
     assert job.source.mapping == job.mapping and job.source.headers == headers
-    again = actions.check_upload(personas.street_dispatcher, upload=upload("b.xlsx", xlsx_bytes(rows, headers=headers)),
-                                 source=job.source.pk)
+    again = uploaded(xlsx_bytes(rows, headers=headers), "b.xlsx", source=job.source.pk)
     assert again.mapping == job.mapping  # the remembered one, not a fresh guess
 
 
-def test_mapping_errors(hotline, personas, tree):
-    job = actions.check_upload(personas.street_dispatcher, upload=upload("a.xlsx", xlsx_bytes([order_row(1)])),
-                               area=tree.street_a, source_name="s")
+def test_mapping_errors(hotline, uploaded, personas, tree):
+    job = uploaded(xlsx_bytes([order_row(1)]), "a.xlsx")
     for mapping, code in [
         ({**job.mapping, "address": ""}, "field_required"),
         ({**job.mapping, "address": "没有这一列"}, "bad_mapping"),
@@ -162,17 +160,38 @@ def test_mapping_errors(hotline, personas, tree):
     assert job.status == JobStatus.MAPPING
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"", "unreadable_file"),
-    (b"\xd0\xcf\x11\xe0\x00\x00old xls", "unreadable_file"),
-    (b"PK\x03\x04 not really a zip", "unreadable_file"),
-    ("工单编号,诉求内容\n".encode(), "no_rows"),
-])
-def test_files_that_cannot_be_read_are_refused_at_upload(personas, tree, data, code):
+def test_the_file_is_not_parsed_in_the_request(personas, tree, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = actions.check_upload(personas.street_dispatcher, upload=upload("a.xlsx", xlsx_bytes([order_row(1)])),
+                                   area=tree.street_a, source_name="s")
+    assert (job.status, job.headers, job.mapping) == (JobStatus.READING, [], {})
+    assert len(callbacks) == 1  # the reading task, queued after the commit
+    with pytest.raises(actions.HotlineError) as error:
+        actions.check_start_import(personas.street_dispatcher, job, mapping={"address": "诉求地址"})
+    assert error.value.code == "job_not_waiting"
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == JobStatus.MAPPING and job.headers[0] == "工单编号"
+    assert job.mapping["external_number"] == "工单编号"
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04 not really a zip", b"\xd0\xcf\x11\xe0\x00\x00old xls"])
+def test_what_is_not_a_spreadsheet_is_refused_at_upload(personas, tree, data):
     with pytest.raises(actions.HotlineError) as error:
         actions.check_upload(personas.street_dispatcher, upload=upload("x.xlsx", data), area=tree.street_a,
                              source_name="s")
-    assert error.value.code == code
+    assert error.value.code == "unreadable_file"
+
+
+@pytest.mark.parametrize("data, code, words", [
+    (b"", "unreadable_file", "读取"),
+    ("工单编号,诉求内容\n".encode(), "no_rows", "没有工单"),
+])
+def test_files_that_cannot_be_read_fail_the_job_with_the_reason(uploaded, data, code, words):
+    with translation.override("zh-hans"):
+        job = uploaded(data, "x.xlsx")
+        assert (job.status, job.message, job.failed_reading) == (JobStatus.FAILED, code, True)
+        assert words in job.problem
 
 
 def test_a_job_runs_once_even_if_the_task_is_delivered_twice(hotline):

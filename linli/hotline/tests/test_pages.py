@@ -24,10 +24,20 @@ def test_upload_map_and_follow_an_import_through_the_pages(client, personas, tre
     page = client.get(reverse("hotline:index"))
     assert page.status_code == 200 and "upload-form" in page.content.decode()
     data = xlsx_bytes([order_row(1), order_row(2, 工单编号=None)])
-    response = client.post(reverse("hotline:index"), {"source_name": "厦门市12345", "area": tree.street_a.code,
-                                                      "file": upload("工单.xlsx", data)})
+    with django_capture_on_commit_callbacks() as reading:
+        response = client.post(reverse("hotline:index"), {"source_name": "厦门市12345", "area": tree.street_a.code,
+                                                          "file": upload("工单.xlsx", data)})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("hotline:mapping", args=[job.pk])
+    # The file is read in the background: the job page says so and polls until the mapping opens.
+    assert response.status_code == 302 and response["Location"] == reverse("hotline:job", args=[job.pk])
+    assert client.get(reverse("hotline:mapping", args=[job.pk]))["Location"] == reverse("hotline:job", args=[job.pk])
+    html = client.get(reverse("hotline:job", args=[job.pk])).content.decode()
+    assert 'data-status="reading"' in html and f'hx-get="{reverse("hotline:progress", args=[job.pk])}"' in html
+    [read] = reading
+    read()
+    polled = client.get(reverse("hotline:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert polled["HX-Redirect"] == reverse("hotline:mapping", args=[job.pk])
+    job.refresh_from_db()
     mapping_page = client.get(reverse("hotline:mapping", args=[job.pk])).content.decode()
     assert 'value="工单编号" selected' in mapping_page and 'value="诉求地址" selected' in mapping_page
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,16 +57,21 @@ def test_upload_map_and_follow_an_import_through_the_pages(client, personas, tre
     assert "工单.xlsx" in listing
 
 
-def test_a_running_import_is_polled_with_htmx(client, personas, tree):
-    from linli.hotline import actions
-
-    job = actions.check_upload(personas.street_dispatcher, upload=upload("a.xlsx", xlsx_bytes([order_row(1)])),
-                               area=tree.street_a, source_name="s")
+def test_a_running_import_is_polled_with_htmx(client, personas, tree, uploaded):
+    job = uploaded(xlsx_bytes([order_row(1)]), "a.xlsx")
     ImportJob.objects.filter(pk=job.pk).update(status="running", total=200, done=50)
     client.force_login(personas.street_dispatcher)
     html = client.get(reverse("hotline:job", args=[job.pk])).content.decode()
     assert f'hx-get="{reverse("hotline:progress", args=[job.pk])}"' in html and 'hx-trigger="every 2s"' in html
     assert 'aria-valuenow="25"' in html
+
+
+def test_a_file_that_cannot_be_read_says_why_on_its_page(client, personas, uploaded):
+    job = uploaded("工单编号,诉求内容\n".encode(), "a.csv")
+    client.force_login(personas.street_dispatcher)
+    html = client.get(reverse("hotline:job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="reading-failed"' in html and "没有工单" in html and "hx-get" not in html
+    assert reverse("hotline:index") in html
 
 
 def test_a_bad_upload_comes_back_with_the_error(client, personas, tree):

@@ -61,9 +61,7 @@ def test_an_xls_export_is_imported_like_an_xlsx(hotline, tree):
     assert Case.objects.filter(pk__in=HotlineOrder.objects.filter(job=job).values("case")).count() == 5
 
 
-def test_a_damaged_xls_is_refused_at_upload_not_a_500(personas, tree):
+def test_a_damaged_xls_fails_its_job_with_the_reason_not_a_500(uploaded):
     damaged = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
-    with pytest.raises(HotlineError) as refused:
-        actions.check_upload(personas.street_dispatcher, upload=upload("x.xls", damaged), area=tree.street_a,
-                             source_name="12345")
-    assert refused.value.code == "unreadable_file"
+    job = uploaded(damaged, "x.xls")
+    assert (job.status, job.message) == ("failed", "unreadable_file")
