@@ -9,7 +9,7 @@ PORT   ?= 8000
 DEMO_ENV := DEBUG=1
 TEST_ENV := SECRET_KEY=linli-test-secret STATIC_MANIFEST=0
 
-.PHONY: demo test install assets browser migrate messages bench clean
+.PHONY: demo test install assets browser migrate messages bench clean backup restore
 
 demo: install assets
 	mkdir -p var
@@ -72,6 +72,16 @@ messages: install
 	  --ignore='node_modules/*' --ignore='static_vendor/*' --ignore='var/*' --ignore='linli/static/*' \
 	  --ignore='test-output/*' --ignore='bench/*' --ignore='build/*' --ignore='docs/*' --ignore='.venv/*'
 	cd linli && $(DEMO_ENV) ../$(BIN)/django-admin compilemessages --settings=config.settings --pythonpath=..
+
+# Backup and restore with the deployment's own environment (DATABASE_URL, MEDIA_ROOT or the bucket,
+# SECRET_KEY); docs/deploy.md "Backup and restore". make restore BACKUP=var/backups/linli-backup-….tar
+BACKUP_DIR ?= var/backups
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/linli-backup-….tar [RESTORE_ARGS=--force]" >&2; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP) $(RESTORE_ARGS)
 
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/locate.py

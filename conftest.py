@@ -50,7 +50,15 @@ def _celery_join_flag_reset():
 @pytest.fixture(autouse=True)
 def _background_work_in_the_request(settings):
     # Tests run background work where they can wait for it: in the request, after commit.
-    settings.HOTLINE_IMPORT_IN_THREAD = False
+    settings.LONG_TASKS_IN_THREAD = False
+
+
+@pytest.fixture(autouse=True)
+def _dependencies_answer():
+    # Circuit breakers are per process: a test that broke Redis must not leave it skipped.
+    from linli.core.breaker import reset_all
+
+    reset_all()
 
 
 def _on_postgresql():

@@ -116,6 +116,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'linli.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A persistent connection is checked before a request reuses it: after a database
+        # restart each worker reconnects instead of failing its next request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -211,9 +214,23 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Workers keep the JSON console log of LOGGING instead of replacing the root handler with theirs.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Without Redis a hotline import runs in a thread of the web process (linli.hotline.tasks).
-HOTLINE_IMPORT_IN_THREAD = True
+# Without Redis a long task (a hotline import) runs in a thread of the web process (core.background).
+LONG_TASKS_IN_THREAD = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Redis answers in a millisecond on a LAN: a call that takes longer than this has failed, and
+# the "redis" circuit breaker (core.breaker) then skips Redis — cache, budgets and broker — for
+# DEPENDENCY_RETRY_SECONDS, so a frozen Redis costs one request per process one timeout.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+DEPENDENCY_RETRY_SECONDS = int(os.environ.get("DEPENDENCY_RETRY_SECONDS", "10"))
+# Publishing waits for the broker's answer no longer than this (the connect timeout alone leaves
+# a frozen broker's publish hanging forever), and reconnects at most once, at once (kombu's
+# default keeps a request retrying the connection for seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **REDIS_SOCKET_OPTIONS, "retry_on_timeout": False,
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1,
+}
 
 RATE_LIMIT_TABLE = {
     "BACKEND": "linli.core.ratelimit.CounterDatabaseCache",
@@ -224,23 +241,15 @@ RATE_LIMIT_TABLE = {
 }
 CACHES = {
     "default": (
-        # Short timeouts: an unreachable Redis must slow a request by seconds, not hang it.
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        # Short timeouts and a circuit breaker: an unreachable Redis must not hold a request.
+        {"BACKEND": "linli.core.cache.GuardedRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_SOCKET_OPTIONS}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
     # Request budgets (linli.core.ratelimit) must be shared by every process of the deployment:
     # Redis when configured, else a table of the database (created by `migrate`), never LocMem.
     "ratelimit": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+        {"BACKEND": "linli.core.cache.GuardedRedisCache", "LOCATION": REDIS_URL, "OPTIONS": REDIS_SOCKET_OPTIONS}
         if REDIS_URL
         else RATE_LIMIT_TABLE
     ),
@@ -413,6 +422,8 @@ CALENDAR_CACHE_SECONDS = 600
 OUTBOX_MAX_ATTEMPTS = 8
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 60.0, "options": {"expires": 55}},
+    # Idempotency-Key answers are kept 24 h (linli/core/idempotency.py)
+    "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600.0, "options": {"expires": 3500}},
     # due-soon / overdue marks, reminders, escalation by policy (linli/cases/tasks.py)
     "sweep-sla": {"task": "cases.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
     # due webhook deliveries and their retries (linli/webhooks/tasks.py)
@@ -440,7 +451,7 @@ CERTIFICATE_FONT_PATH = os.environ.get(
     "CERTIFICATE_FONT_PATH", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 CERTIFICATE_FONT_INDEX = int(os.environ.get("CERTIFICATE_FONT_INDEX", "2"))
 # A request that queues work after commit must not hang on an unreachable broker.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 
 # Email: EMAIL_URL = smtp+tls://user:password@host:587 (STARTTLS), smtps://…:465 (TLS)
 # or smtp://host:25 (plain). Unset: printed on the console with DEBUG, dropped without.

@@ -32,7 +32,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.core import media
-from linli.core.api import RATE_LIMITED, RETRY_AFTER, ActionErrorsMixin, error_responses
+from linli.core.api import (
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_REUSED,
+    RATE_LIMITED,
+    RETRY_AFTER,
+    ActionErrorsMixin,
+    error_responses,
+)
+from linli.core.idempotency import run_once
 from linli.core.parsers import JSONParser
 from linli.core.ids import parse_id
 from linli.core.ratelimit import IntakePerIpThrottle, IntakePerUserThrottle
@@ -155,8 +163,9 @@ def find_case(user, number, detail=True):
         "A point outside every grid is accepted: the case is flagged `unlocated` for manual placement. "
         "Answers a brief body; the detail with photos and timeline is at `url` (and `Location`).",
         request={"application/json": ReportSerializer, "multipart/form-data": ReportSerializer},
-        responses={201: CaseCreatedSerializer, 400: ERRORS[400], 401: ERRORS[401], 429: RATE_LIMITED},
-        parameters=[RETRY_AFTER],
+        responses={201: CaseCreatedSerializer, 400: ERRORS[400], 401: ERRORS[401], 422: IDEMPOTENCY_REUSED,
+                   429: RATE_LIMITED},
+        parameters=[RETRY_AFTER, IDEMPOTENCY_KEY],
     ),
     retrieve=extend_schema(
         summary="A case with its timeline and the actions you may take now",
@@ -190,6 +199,10 @@ class CaseViewSet(CaseErrorsMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(CaseListSerializer(page, many=True, context={"request": request}).data)
 
     def create(self, request):
+        # A resent report (weak network, offline capture) with its Idempotency-Key is filed once.
+        return run_once(request, f"user:{request.user.pk}", request.data, request.FILES, lambda: self._file(request))
+
+    def _file(self, request):
         report = ReportSerializer(data=request.data)
         report.is_valid(raise_exception=True)
         case = actions.check_report(request.user, **report.validated_data)

@@ -687,7 +687,7 @@ class CaseLoader:
         if missing:
             with override_settings(CASES_AUTO_ESCALATE_DAYS=-1):
                 sla.sweep()
-            _quiet_sms_until_commit()
+            _quiet_sms_until_commit(self.loader)
 
     def load(self):
         self.category_tree()
@@ -697,17 +697,17 @@ class CaseLoader:
         self.cases()
 
 
-def _quiet_sms_until_commit():
+def _quiet_sms_until_commit(loader):
     """The relay runs after load_demo commits and would text every handler about work
     orders dated weeks ago (the development SMS backend writes each to the log): keep the
-    "linli.sms" log quiet until then. Registered after the relay's own callback, so it
-    runs after the relay."""
+    "linli.sms" log quiet until load_demo's transaction has ended, committed (after the relay)
+    or rolled back (a test's demo: the level must not stay changed for the next tests)."""
     import logging
 
     sms_log = logging.getLogger("linli.sms")
     level = sms_log.level
     sms_log.setLevel(logging.WARNING)
-    transaction.on_commit(lambda: sms_log.setLevel(level))
+    loader.when_done.append(lambda: sms_log.setLevel(level))
 
 
 def load_cases(loader):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from linli.accounts.actions import client_ip
 from linli.core import media
+from linli.core.idempotency import idempotent_form
 from linli.core.ids import parse_ids, parse_point
 from linli.core.ratelimit import rate_limit, user_ident
 from linli.core.scoping import scope_for
@@ -233,18 +234,21 @@ def _intake(request, form_class, template, extra_context=None, **form_kwargs):
 
 @login_required
 @rate_limit("intake-user", ident=user_ident)  # the same budget as POST /api/cases/
+@idempotent_form
 def report(request):
     """随手拍: anyone logged in may report; a resident needs no role."""
     return _intake(request, ReportForm, "cases/report.html", {"plain_words": True})
 
 
 @login_required
+@idempotent_form
 def patrol(request):
     _require(scope_for(request.user, "cases.verify"))
     return _intake(request, PatrolForm, "cases/patrol.html", extra_context={"own_grids": _own_grids(request.user)})
 
 
 @login_required
+@idempotent_form
 def walk_in(request):
     scope = _require(scope_for(request.user, "cases.dispatch"))
     areas = list(scope.areas().filter(level__in=WALK_IN_LEVELS).order_by("path")[:2000])

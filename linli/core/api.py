@@ -60,6 +60,16 @@ RETRY_AFTER = OpenApiParameter(
     description="seconds until the budget is whole again",
 )
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Optional, 1–255 visible ASCII characters (a UUID is a good key). A retry with the same key "
+    "and body answers the first result again (header `Idempotent-Replayed: true`) instead of creating a "
+    "second object; the same key with another body answers 422. Keys are kept 24 hours.",
+)
+IDEMPOTENCY_REUSED = OpenApiResponse(
+    ApiErrorSerializer, description="`idempotency_key_reused`: the key was already used for a different body"
+)
+
 
 def field_messages(detail):
     """DRF's error detail (dicts and lists nested any way) as {field path: [messages]}.

@@ -1,6 +1,14 @@
-"""GET /healthz for a load balancer or `docker compose` healthcheck: the database, the cache
-and (when REDIS_URL is set) the Celery broker. 200 {"status": "ok", "checks": {...}} or 503
-naming the check that failed; the reason goes to the log, not to an unauthenticated caller.
+"""Health endpoints; the reason for a failure goes to the log, not to an unauthenticated caller.
+
+GET /healthz — liveness, for a load balancer or `docker compose` healthcheck: this process serves
+and the database answers. 200 {"status": "ok", "checks": {"database": "ok"}} or 503. Redis is
+not asked: intake keeps serving without it (core.breaker), and a node whose Redis is down must
+not be taken out of service.
+
+GET /healthz/status — for monitoring: each dependency's state. "database", "cache" and (when
+REDIS_URL is set) "broker" are "ok" or "failed"; "outbox" gives the messages waiting and the age
+in seconds of the oldest. 200 with "status": "ok", or "degraded" when only Redis fails; 503
+"failed" when the database does.
 
 Answered by a middleware placed before SecurityMiddleware and host validation, so a probe
 over plain HTTP by address (no SECURE_SSL_REDIRECT, no ALLOWED_HOSTS entry) still gets an
@@ -17,6 +25,7 @@ from django.http import JsonResponse
 
 logger = logging.getLogger(__name__)
 PATH = "/healthz"
+STATUS_PATH = "/healthz/status"
 TIMEOUT_SECONDS = 2
 
 
@@ -45,10 +54,7 @@ def check_broker():
         client.close()
 
 
-def run_checks():
-    checks = [("database", check_database), ("cache", check_cache)]
-    if settings.REDIS_URL:
-        checks.append(("broker", check_broker))
+def run_checks(checks):
     results, healthy = {}, True
     for name, check in checks:
         try:
@@ -61,11 +67,40 @@ def run_checks():
     return healthy, results
 
 
-def healthz(request):
-    healthy, results = run_checks()
-    response = JsonResponse({"status": "ok" if healthy else "failed", "checks": results}, status=200 if healthy else 503)
+def outbox_backlog():
+    from django.utils import timezone
+
+    from .models import OutboxMessage
+
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=True, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
+    oldest = waiting.order_by("id").values_list("created_at", flat=True).first()
+    return {"waiting": waiting.count(),
+            "oldest_seconds": int((timezone.now() - oldest).total_seconds()) if oldest else 0}
+
+
+def _answer(body, status):
+    response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def healthz(request):
+    healthy, results = run_checks([("database", check_database)])
+    return _answer({"status": "ok" if healthy else "failed", "checks": results}, 200 if healthy else 503)
+
+
+def status(request):
+    database_ok, results = run_checks([("database", check_database)])
+    others = [("cache", check_cache)] + ([("broker", check_broker)] if settings.REDIS_URL else [])
+    others_ok, more = run_checks(others)
+    results.update(more)
+    body = {"status": "failed" if not database_ok else ("ok" if others_ok else "degraded"), "checks": results}
+    if database_ok:
+        try:
+            body["outbox"] = outbox_backlog()
+        except Exception:  # noqa: BLE001 — a status page never fails
+            logger.exception("health status: the outbox could not be counted")
+    return _answer(body, 200 if database_ok else 503)
 
 
 class HealthCheckMiddleware:
@@ -73,6 +108,9 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path == PATH and request.method in ("GET", "HEAD"):
-            return healthz(request)
+        if request.method in ("GET", "HEAD"):
+            if request.path == PATH:
+                return healthz(request)
+            if request.path == STATUS_PATH:
+                return status(request)
         return self.get_response(request)

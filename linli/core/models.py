@@ -96,3 +96,22 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer} · {self.subject} · {self.field}"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to one `Idempotency-Key` of one client, kept KEEP_HOURS so a retried
+    report answers the same instead of filing twice (core.idempotency). Written in the same
+    transaction as what the request created."""
+
+    owner = models.CharField(max_length=80)  # "user:12", "open311:3", "ip:…": whose keys
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    status = models.PositiveSmallIntegerField()
+    data = models.JSONField(null=True, blank=True)  # a DRF answer's data, rendered again on replay
+    content = models.TextField(blank=True)  # or an answer's rendered text (Open311's JSON or XML)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)  # a redirect's or a created object's address
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once_per_owner")]

@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .breaker import breaker
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -137,12 +138,10 @@ def kick_relay() -> None:
     At most one relay task waits in the queue: while one is queued and not yet
     started (it clears KICK_KEY first thing), it will see our committed messages,
     so no second one is needed; at hundreds of intakes a second that saves as
-    many tasks. A broker that is down is logged and skipped: the messages wait
-    for the periodic relay. Publishing retries once at once, so a request does
-    not stall.
+    many tasks. A broker that is down, frozen or recently failed (core.breaker) is
+    logged and skipped without waiting: the messages stay in the table for the
+    periodic relay, which delivers them once Redis is back.
     """
-    from kombu.exceptions import OperationalError
-
     from .tasks import relay_outbox
 
     try:
@@ -150,19 +149,21 @@ def kick_relay() -> None:
             return
     except Exception as error:  # noqa: BLE001 — no shared cache (Redis down): just publish
         logger.warning("Outbox: cache unavailable (%s).", error)
+    if relay_outbox.app.conf.task_always_eager:
+        try:
+            relay_outbox.apply_async()
+        except Exception:
+            # Eager mode runs the relay here: its failures are logged, the data stays saved.
+            logger.exception("Outbox: relay after commit failed; the periodic relay will retry.")
+        return
     try:
-        relay_outbox.apply_async(
-            retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-        )
-    except (OperationalError, ConnectionError, OSError) as error:
+        breaker("redis").call(relay_outbox.apply_async, retry=False)
+    except Exception as error:  # noqa: BLE001 — broker down, frozen or skipped
         logger.warning("Outbox: broker unreachable (%s); the periodic relay will deliver.", error)
         try:
             cache.delete(KICK_KEY)
         except Exception:  # noqa: BLE001, S110 — it expires by itself
             pass
-    except Exception:
-        # Eager mode runs the relay here: its failures are logged, the data stays saved.
-        logger.exception("Outbox: relay after commit failed; the periodic relay will retry.")
 
 
 # -- relaying -------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
 from .api import error_body, is_api_path, rate_limited_message
+from .breaker import DependencyDown
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def _counted(operation):
     down Redis must neither switch the limits off (a guesser's holiday) nor lock everyone out."""
     try:
         return operation(_cache())
+    except DependencyDown:  # failed recently: its breaker logged that once
+        return operation(caches[FALLBACK_ALIAS])
     except Exception as error:  # noqa: BLE001 — the cache server is down or hung
         logger.warning("Rate limits counted in the database: the budget store failed (%s)", error)
         return operation(caches[FALLBACK_ALIAS])

@@ -26,3 +26,11 @@ def relay_outbox(limit=200):
         total += delivered
         if delivered < limit or time.monotonic() - started > RELAY_BUDGET_SECONDS:
             return total
+
+
+@shared_task(name="core.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys():
+    """Forget Idempotency-Key answers older than core.idempotency.KEEP_HOURS."""
+    from .idempotency import purge
+
+    return purge()

@@ -198,3 +198,62 @@ def scripts_of(html):
 
     return {src.split("/static/", 1)[-1]: " defer" in tag
             for tag, src in re.findall(r'(<script[^>]*\bsrc="([^"]+)"[^>]*>)', html)}
+
+
+def _forget_broker_connections(app):
+    # Eager calls hold a producer pool for memory://; drop it so the next publish
+    # uses whatever broker_url says now.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(settings):
+    """broker(url, **conf): Celery publishes to a real broker URL (not eager) for one test."""
+    from django.core.cache import cache
+
+    from config.celery import app
+    from linli.core import outbox
+
+    def use(url, **extra):
+        app.conf.update(broker_url=url, task_always_eager=False, **extra)
+        _forget_broker_connections(app)
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_connection_timeout",
+                                            "broker_transport_options")}
+    yield use
+    app.conf.update(saved)
+    _forget_broker_connections(app)
+    try:
+        cache.delete(outbox.KICK_KEY)  # a task left queued on the broker never ran to clear it
+    except Exception:  # noqa: BLE001 — the test pointed the cache at a dead Redis; locmem is fresh
+        pass
+
+
+@pytest.fixture
+def frozen_redis():
+    """The URL of a Redis that is frozen (a hung VM, a full disk): the port accepts connections
+    and never answers a byte."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)  # the kernel completes the handshakes; nobody ever reads
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    listener.close()
+
+
+@pytest.fixture
+def redis_at(settings, broker):
+    """redis_at(url): the deployment's Redis (cache, rate-limit budgets, Celery broker) is at `url`,
+    with the production settings' timeouts."""
+
+    def use(url):
+        guarded = {"BACKEND": "linli.core.cache.GuardedRedisCache", "LOCATION": url,
+                   "OPTIONS": settings.REDIS_SOCKET_OPTIONS}
+        settings.REDIS_URL = url
+        settings.CACHES = {**settings.CACHES, "default": guarded, "ratelimit": guarded}
+        broker(url, broker_connection_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+
+    return use

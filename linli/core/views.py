@@ -1,14 +1,20 @@
 """Home page per role, and the error pages."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from linli.accounts.choices import FIELD_ROLES, STAFF_ROLES, Role
 from linli.orgs.choices import OrganizationKind
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 
-from .api import json_404, json_500
+from .api import error_body, is_api_path, json_404, json_500
 from .registry import RESIDENT, menu_tiles, roles_of, set_roles, tiles_for, with_badges
 from .scoping import scope_for
 
@@ -133,9 +139,33 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 10
+
+
 def server_error(request):
-    if request.path.startswith("/api/"):
+    """handler500; an error of the database connection (down, restarting, refusing connections,
+    SQLite busy) is not a bug but a short outage: 503 with Retry-After."""
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return service_unavailable(request)
+    if _wants_json(request):
         return json_500(request)
     from django.views.defaults import server_error as default
 
     return default(request)
+
+
+def _wants_json(request):
+    return is_api_path(request) or request.path.startswith("/open311/") or (
+        "application/json" in request.headers.get("Accept", ""))
+
+
+def service_unavailable(request):
+    """503 and Retry-After, JSON for API clients; the page is rendered without the database."""
+    if _wants_json(request):
+        response = JsonResponse(error_body("service_unavailable", gettext(
+            "The service is briefly unavailable. Please try again in a moment.")), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from linli.cases.actions import CaseError, do_report_many, prepare_report
 from linli.cases.choices import Channel
 from linli.cases.models import Category
+from linli.core.background import run_after_commit
 from linli.core.errors import ActionError
 from linli.core.scoping import scope_for
 from linli.core.spreadsheets import TooBig, check_xlsx, too_big_message
@@ -124,7 +125,7 @@ def check_upload(actor, *, upload, area=None, source=None, source_name="") -> Im
 def do_upload(actor, *, upload, source, area, source_name, file_format, encoding) -> ImportJob:
     """Store the file as a job that is reading; the header row is read in the background
     (tasks.read_hotline_headers → do_read_headers or do_fail_reading)."""
-    from .tasks import read_hotline_headers, run_after_commit
+    from .tasks import read_hotline_headers
 
     with transaction.atomic():
         if source is None:
@@ -142,7 +143,7 @@ def do_upload(actor, *, upload, source, area, source_name, file_format, encoding
         )
         job.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{file_format}", upload, save=False)
         job.save()
-        run_after_commit(read_hotline_headers, job.pk)
+        run_after_commit(read_hotline_headers, job.pk, long=True)
     return job
 
 
@@ -213,7 +214,7 @@ def check_start_import(actor, job, *, mapping, fallback_category=None, coord_sys
 
 
 def do_start_import(job, *, mapping, fallback_category, coord_system) -> ImportJob:
-    from .tasks import import_hotline_job, run_after_commit
+    from .tasks import import_hotline_job
 
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -226,7 +227,7 @@ def do_start_import(job, *, mapping, fallback_category, coord_system) -> ImportJ
         HotlineSource.objects.filter(pk=locked.source_id).update(
             mapping=mapping, headers=locked.headers, fallback_category=fallback_category, coord_system=coord_system
         )
-        run_after_commit(import_hotline_job, locked.pk)
+        run_after_commit(import_hotline_job, locked.pk, long=True)
     return locked
 
 

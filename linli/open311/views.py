@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.models import mask_phone
 from linli.cases.choices import FINISHED_STATUSES, OPEN_STATUSES
 from linli.cases.errors import CaseError
+from linli.core.idempotency import run_once
 
 from . import actions, keys, queries, render as fmt_render
 from .choices import DEFAULT_WINDOW_DAYS, FORMATS, MAX_WINDOW_DAYS, SPECIFICATION_URL
@@ -157,9 +158,14 @@ def create_request(request, fmt, ident, params, query, files):
     key = keys.key_for(params.get("api_key") or query.get("api_key"))
     keys.count_request(key)
     jurisdiction = _jurisdiction(params, query)
-    row = actions.check_submit_request(key, jurisdiction, params, files)
-    status = 201 if row.case_id else 202
-    return fmt_render.respond(fmt, "service_requests", fmt_render.submitted_body(row), status=status)
+
+    def submit():
+        row = actions.check_submit_request(key, jurisdiction, params, files)
+        status = 201 if row.case_id else 202
+        return fmt_render.respond(fmt, "service_requests", fmt_render.submitted_body(row), status=status)
+
+    # A partner system that resends with its Idempotency-Key files the request once.
+    return run_once(request, f"open311:{key.pk}", params, files, submit)
 
 
 def _moment(value, name):

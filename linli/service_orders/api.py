@@ -22,7 +22,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from linli.core import media
-from linli.core.api import ApiErrorSerializer
+from linli.core.api import IDEMPOTENCY_KEY, IDEMPOTENCY_REUSED, ApiErrorSerializer
+from linli.core.idempotency import run_once
 from linli.core.parsers import JSONParser
 from linli.core.ids import MAX_ID, parse_id
 from linli.orgs.models import Organization
@@ -273,8 +274,12 @@ class ServiceOrderViewSet(ErrorsMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ServiceOrderListSerializer(page, many=True).data)
 
-    @extend_schema(request=ServiceOrderCreateSerializer, responses={201: ServiceOrderDetailSerializer, **ERRORS})
+    @extend_schema(request=ServiceOrderCreateSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: ServiceOrderDetailSerializer, **ERRORS, 422: IDEMPOTENCY_REUSED})
     def create(self, request):
+        return run_once(request, f"user:{request.user.pk}", request.data, request.FILES, lambda: self._order_now(request))
+
+    def _order_now(self, request):
         data = ServiceOrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import media
+from linli.core.idempotency import idempotent_form
 from linli.core.errors import ActionError
 from linli.core.ratelimit import client_ip
 from linli.orgs.models import Organization
@@ -40,6 +41,7 @@ def _page(request, queryset):
 
 
 @login_required
+@idempotent_form
 def menu(request):
     """The menu of the resident's community and the order form."""
     community = queries.resident_community(request.user)

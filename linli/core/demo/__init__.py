@@ -36,6 +36,7 @@ class Loader:
         self.actor = None
         self.areas = {}  # code → Area
         self.orgs = {}  # name → Organization
+        self.when_done = []  # run after load_demo's transaction ends, committed or rolled back
 
     # -- places ---------------------------------------------------------------
     def area(self, parent, code, name, level, boundary=None):
@@ -151,13 +152,17 @@ def load_demo() -> DemoResult:
     from linli.volunteering.demo import load_volunteering
 
     loader = Loader()
-    with transaction.atomic():
-        loader.superuser()
-        loader.places()
-        loader.organizations()
-        loader.people()
-        load_cases(loader)
-        load_volunteering(loader)
-        load_service_orders(loader)
-        load_points(loader)  # last: spends the points the two above posted
+    try:
+        with transaction.atomic():
+            loader.superuser()
+            loader.places()
+            loader.organizations()
+            loader.people()
+            load_cases(loader)
+            load_volunteering(loader)
+            load_service_orders(loader)
+            load_points(loader)  # last: spends the points the two above posted
+    finally:
+        for done in loader.when_done:
+            done()
     return loader.result

@@ -39,3 +39,16 @@ def bs_input(bound_field, extra=""):
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def idempotency_field():
+    """A hidden field with a fresh key: the form is filed once however often it is sent
+    (core.idempotency.idempotent_form)."""
+    import uuid
+
+    from django.utils.html import format_html
+
+    from linli.core.idempotency import FORM_FIELD
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_FIELD, uuid.uuid4().hex)

@@ -53,25 +53,35 @@ def test_log_records_outside_a_request_have_a_placeholder_id(console):
     assert line == {**line, "message": "hello world", "request_id": "-", "case": 7, "level": "WARNING"}
 
 
-def test_healthz_ok_checks_database_and_cache_without_redis(client, settings):
-    settings.REDIS_URL = ""
+def test_healthz_is_liveness_the_database_only(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6390/0"  # Redis down does not take the node out
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
 
 
-def test_healthz_ok_with_the_broker_on_redis(client, settings):
+def test_the_status_view_names_each_dependency_without_redis(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz/status")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["checks"]) == ("ok", {"database": "ok", "cache": "ok"})
+    assert body["outbox"] == {"waiting": 0, "oldest_seconds": 0}
+
+
+def test_the_status_view_with_the_broker_on_redis(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-    response = client.get("/healthz")
+    response = client.get("/healthz/status")
     assert response.status_code == 200, response.content
     assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
 
 
-def test_healthz_names_the_broker_when_it_is_unreachable(client, settings, caplog):
+def test_the_status_view_says_degraded_when_redis_alone_fails(client, settings, caplog):
     settings.REDIS_URL = "redis://127.0.0.1:6390/0"  # nothing listens there
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "failed", "checks": {"database": "ok", "cache": "ok", "broker": "failed"}}
+    response = client.get("/healthz/status")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "failed"}
     assert "6390" not in response.content.decode()  # the reason is logged, not shown
     assert any(record.getMessage() == "health check broker failed" for record in caplog.records)
 

@@ -49,31 +49,6 @@ def recorder():
     outbox.unregister("test.", handler)
 
 
-def _forget_broker_connections():
-    # Eager calls hold a producer pool for memory://; drop it so the next publish
-    # uses whatever broker_url says now.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(request):
-    """Point Celery at a real broker URL (not eager) for one test."""
-
-    def use(url, **extra):
-        app.conf.update(broker_url=url, task_always_eager=False, **extra)
-        _forget_broker_connections()
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_connection_timeout")}
-    yield use
-    app.conf.update(saved)
-    _forget_broker_connections()
-    try:
-        cache.delete(outbox.KICK_KEY)  # a task left queued on the broker never ran to clear it
-    except Exception:  # noqa: BLE001 — the test pointed the cache at a dead Redis; locmem is fresh
-        pass
-
-
 # -- emit ---------------------------------------------------------------------------------------
 
 

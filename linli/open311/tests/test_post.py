@@ -1,5 +1,7 @@
 """POST requests.{json,xml}: form-encoded and multipart, attribute validation, keys and limits."""
 
+import uuid
+
 import pytest
 
 from linli.cases.models import Case
@@ -193,3 +195,14 @@ def test_multi_jurisdiction_post_needs_the_id_and_stays_inside(form, tree):
     errors_of(post(form(jurisdiction_id="zhonghua", lat=None, long=None, address_id=tree.grid_a1.code)), 400)
     assert nothing_written()
     json_of(post(form(jurisdiction_id="kaiyuan")), 201, "post_response")
+
+
+def test_open311_posts_with_a_key_once(form):
+    from linli.core.idempotency import REPLAYED
+
+    same = uuid.uuid4().hex
+    first, again = post(form(), HTTP_IDEMPOTENCY_KEY=same), post(form(), HTTP_IDEMPOTENCY_KEY=same)
+    assert first.status_code == again.status_code == 201 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] and again[REPLAYED] == "true"
+    assert ServiceRequest.objects.count() == Case.objects.count() == 1
+    assert post(form(description="另一处井盖"), HTTP_IDEMPOTENCY_KEY=same).status_code == 422
