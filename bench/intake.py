@@ -94,7 +94,7 @@ def setup_data():
     from linli.accounts.actions import do_assign_role, do_issue_token
     from linli.accounts.models import User
     from linli.cases.demo import CaseLoader
-    from linli.core.demo import Loader
+    from linli.site.demo import Loader
     from linli.places.models import Area
 
     loader = Loader()

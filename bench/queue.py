@@ -57,7 +57,7 @@ def build_world():
     from linli.accounts.actions import do_assign_role
     from linli.accounts.models import User
     from linli.cases.demo import CaseLoader, HANDLERS, MUNICIPAL
-    from linli.core.demo import Loader
+    from linli.site.demo import Loader
     from linli.orgs.models import Organization
     from linli.places.actions import do_create_area
     from linli.places.models import Area

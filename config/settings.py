@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "linli.points",
     "linli.volunteering",
     "linli.service_orders",
+    "linli.site",  # the top floor: home page, menu, demo; last, it reads what the others registered
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

@@ -33,6 +33,7 @@ def admin_login(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/login/", admin_login),
+    path("", include("linli.site.urls")),
     path("", include("linli.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("linli.accounts.urls")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.privacy import mask_phone  # noqa: F401 — lists import it from here too
 from .choices import AREA_ROLES, ORG_ROLES, Role, StaffTier
 
 mainland_mobile_validator = RegexValidator(
@@ -26,10 +27,6 @@ def normalize_phone(value):
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits
-
-
-def mask_phone(phone):
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) == 11 else phone
 
 
 class UserManager(BaseUserManager):

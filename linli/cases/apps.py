@@ -8,6 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from linli.core.registry import register_demo
+
+        register_demo("cases", "linli.cases.demo.load_cases", order=10)  # after the people
         self.register_tiles()
         from django.db.models.signals import post_delete, post_save
 
@@ -29,9 +32,19 @@ class CasesConfig(AppConfig):
 
         from linli.accounts.choices import FIELD_ROLES, Role
         from linli.core.registry import RESIDENT, Tile, register_tiles
-        from linli.core.scoping import CAPABILITIES
+        from linli.core.scoping import CAPABILITIES, register_capability
 
         cc, cs = Role.COMMAND_CENTER, Role.COMMUNITY_STAFF
+        # triage, dispatch, escalate, close (over the case's area)
+        register_capability("cases.dispatch", {cc, cs, Role.SYSTEM_ADMIN})
+        # verify a fix on site (over the case's grid); dispatchers hold it too: they may verify,
+        # and may appoint grid workers
+        register_capability("cases.verify", {
+            Role.GRID_WORKER, Role.GRID_LEADER, Role.MOBILE_GRID_WORKER, cc, cs, Role.SYSTEM_ADMIN})
+        # lead the grid workers of an area (网格长): see their load, reassign a verification
+        register_capability("cases.lead_grid", {Role.GRID_LEADER, cc, cs, Role.SYSTEM_ADMIN})
+        # sign, return, resolve, claim (over the unit's organization subtree)
+        register_capability("cases.handle", {Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN})
         register_tiles(
             Tile("cases.report", _("Snapshot report"),
                  _("Take a photo of a problem in your neighbourhood and send it to the community."), "拍",

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
-from linli.core.demo.moments import at_moment, demo_photo, demo_upload
+from linli.core.moments import at_moment, demo_photo, demo_upload
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -178,7 +178,7 @@ ROUTING_RULES = [
     (KENGNEI, "property-management", PROPERTY),
 ]
 
-# The demo accounts (linli.core.demo.data.ACCOUNTS) by what they do here.
+# The demo accounts (linli.site.demo.data.ACCOUNTS) by what they do here.
 RESIDENT = "13800000001"  # 林小梅
 GRID_WORKER = "13800000002"  # 陈志强, 第一网格
 RIDER = "13800000003"  # 黄建华, mobile grid worker (a delivery rider) over 开元街道
@@ -592,11 +592,9 @@ class CaseLoader:
                 self.created["routing rules"] += 1
 
     def accounts(self):
-        from linli.core.demo import data
-
         for phone, name, role, node_kind, node in PEOPLE:
             resident = role == "resident"
-            user = self.loader.user(phone, name, None if resident else data.DEMO_PASSWORD)
+            user = self.loader.user(phone, name, None if resident else self.loader.password)
             area = self.areas[node] if node_kind == "area" else None
             organization = self.org(node) if node_kind == "org" else None
             if not RoleAssignment.objects.filter(user=user, role=role, area=area, organization=organization).exists():
@@ -604,7 +602,7 @@ class CaseLoader:
                 self.created["roles"] += 1
             target = area.full_name() if area else organization.name
             self.loader.result.accounts.append(
-                (phone, "(one-time code)" if resident else data.DEMO_PASSWORD, role, target)
+                (phone, "(one-time code)" if resident else self.loader.password, role, target)
             )
 
     def person(self, phone):
@@ -711,7 +709,7 @@ def _quiet_sms_until_commit(loader):
 
 
 def load_cases(loader):
-    """Called by linli.core.demo.load_demo inside its transaction, after the people."""
+    """Called by linli.site.demo.load_demo inside its transaction, after the people."""
     CaseLoader(loader).load()
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from linli.core.scoping import Scope, scope_for
+from linli.core.scoping import Scope, remember, scope_for
 from linli.orgs.choices import OrganizationKind, PairingKind
 from linli.places.choices import CODE_LENGTHS
 
@@ -65,10 +65,10 @@ def units_of(user) -> list[Unit]:
     a superuser handles every case but claims only for a unit named explicitly)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    cache = user.__dict__.setdefault("_linli_scopes", {})
-    if "cases.units" in cache:
-        return cache["cases.units"]
-    scope = scope_for(user, "cases.handle")
+    return remember(user, "cases.units", lambda: _units(scope_for(user, "cases.handle")))
+
+
+def _units(scope) -> list[Unit]:
     units = []
     if scope.org_paths and not scope.is_global:
         from linli.orgs.models import Organization, Pairing
@@ -84,7 +84,6 @@ def units_of(user) -> list[Unit]:
         ).values_list("unit_id", "area__code"):
             paired.setdefault(unit_id, []).append(code)
         units = [Unit(pk, path, kind, code, tuple(paired.get(pk, ())), name) for pk, path, kind, code, name in rows]
-    cache["cases.units"] = units
     return units
 
 

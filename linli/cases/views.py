@@ -31,7 +31,7 @@ from linli.orgs.choices import OrganizationKind
 from linli.orgs.models import Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
-from linli.places.queries import community_labels, grid_features
+from linli.places.queries import areas_in, community_labels, grid_features
 
 from . import actions, queries
 from .choices import PLACE_STATUSES, Action, CaseStatus, Channel
@@ -200,7 +200,7 @@ def _own_grids(user):
     scope = scope_for(user, "cases.verify")
     if scope.is_global or scope.is_empty:
         return []
-    rows = scope.areas().filter(level=AreaLevel.GRID, boundary__isnull=False).values_list("boundary", flat=True)
+    rows = areas_in(scope).filter(level=AreaLevel.GRID, boundary__isnull=False).values_list("boundary", flat=True)
     return list(rows[:300])
 
 
@@ -251,7 +251,7 @@ def patrol(request):
 @idempotent_form
 def walk_in(request):
     scope = _require(scope_for(request.user, "cases.dispatch"))
-    areas = list(scope.areas().filter(level__in=WALK_IN_LEVELS).order_by("path")[:2000])
+    areas = list(areas_in(scope).filter(level__in=WALK_IN_LEVELS).order_by("path")[:2000])
     return _intake(request, WalkInForm, "cases/walk_in.html", areas=areas)
 
 
@@ -379,7 +379,7 @@ def _case_context(request, case, bound_forms=None, public=False):
         reporter_label, reporter_phone = case.reporter_name or _("Not given"), case.reporter_phone
     place_grids = []
     if case.unlocated and case.status in PLACE_STATUSES and is_dispatcher(user, case):
-        place_grids = list(scope_for(user, "cases.dispatch").areas().filter(level=AreaLevel.GRID)
+        place_grids = list(areas_in(scope_for(user, "cases.dispatch")).filter(level=AreaLevel.GRID)
                            .order_by("path").values_list("code", "name")[:1000])
     return {
         "case": case,
@@ -517,7 +517,7 @@ QUEUE_FLAGS = [
 def _queue_filters(request, scope):
     """The filter bar's options (one query each) and current values, named as CaseFilterSet's."""
     areas = list(
-        scope.areas().filter(level__in=(AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID))
+        areas_in(scope).filter(level__in=(AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID))
         .order_by("path").only("code", "name", "depth")[:1000]
     )
     depth0 = min((a.depth for a in areas), default=0)
@@ -716,7 +716,7 @@ LEDGER_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel
 
 def _ledger_form(request):
     scope = _require(scope_for(request.user, "cases.dispatch"))
-    areas = list(scope.areas().filter(level__in=LEDGER_LEVELS).order_by("path")[:1000])
+    areas = list(areas_in(scope).filter(level__in=LEDGER_LEVELS).order_by("path")[:1000])
     if not areas:
         raise Http404
     today = timezone.localdate()

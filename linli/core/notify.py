@@ -31,7 +31,6 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from linli.accounts.sms import clean_params, send_sms
 
 from .ids import parse_id
 from .models import Notification, NotificationPreference
@@ -91,7 +90,7 @@ def notify(
     link = absolute_url(url)
     if sms:
         template_key, params = sms
-        params = clean_params(template_key, params)  # a wrong key fails here, in the handler, not after commit
+        params = _sms.clean_params(template_key, params)  # a wrong key fails here, in the handler, not after commit
         phones = [user.phone for user in _sms_recipients(recipients) if user.phone]
         if phones:
             transaction.on_commit(lambda: _send_sms_all(phones, template_key, params), robust=True)
@@ -113,7 +112,22 @@ def _sms_recipients(recipients):
 
 def _send_sms_all(phones, template_key, params):
     for phone in phones:
-        send_sms(phone, template_key, params)  # logs its own failures; the others still go
+        _sms.send(phone, template_key, params)  # logs its own failures; the others still go
+
+
+class _SmsSender:
+    """How a text message leaves: registered by the accounts app (its approved templates and
+    backends, linli.accounts.sms) in its AppConfig.ready; core knows no SMS provider."""
+
+    send = staticmethod(lambda phone, template_key, params: None)
+    clean_params = staticmethod(lambda template_key, params: params)
+
+
+_sms = _SmsSender()
+
+
+def register_sms_sender(send, clean_params) -> None:
+    _sms.send, _sms.clean_params = staticmethod(send), staticmethod(clean_params)
 
 
 def _send_email_all(addresses, subject, text):

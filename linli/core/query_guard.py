@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from .api import NON_FIELD, error_body, is_api_path
 
 NUL = "\x00"
-OPEN311_PREFIX = "/open311/"
+# Paths whose clients read another error format (Open311's JSON or XML), registered by their app:
+# prefix → render(request, message) -> response with status 400.
+_ERROR_RENDERERS: dict = {}
+
+
+def register_error_renderer(prefix: str, render_error) -> None:
+    _ERROR_RENDERERS[prefix] = render_error
 
 
 def nul_parameters(query):
@@ -41,11 +47,8 @@ class RefuseNulQueryMiddleware:
         if is_api_path(request):
             fields = {(NON_FIELD if NUL in name else name): [message] for name in names}  # "path" for the path
             return JsonResponse(error_body("invalid", _("The request contains invalid data."), fields), status=400)
-        if request.path.startswith(OPEN311_PREFIX):
-            from linli.open311.errors import Open311Error
-            from linli.open311.render import error_response
-
-            fmt = "xml" if request.path.endswith(".xml") else "json"
-            return error_response(fmt, Open311Error(400, message))
+        for prefix, render_error in _ERROR_RENDERERS.items():
+            if request.path.startswith(prefix):
+                return render_error(request, message)
         # Rendered with the request (Django's handler400 renders without it): the page has the menu.
         return render(request, "400.html", status=400)

@@ -78,6 +78,24 @@ def menu_tiles(user, roles) -> list[Tile]:
     return entries
 
 
+# -- demo loaders ----------------------------------------------------------------------------------
+
+_DEMO_LOADERS: dict[str, tuple[int, str]] = {}
+
+
+def register_demo(name: str, load: str, order: int) -> None:
+    """An app's part of `manage.py load_demo`: the function at dotted path `load` (imported only
+    when the demo loads) runs as `load(loader)` inside the demo's transaction, after the places,
+    organizations and people, in `order` (lower first)."""
+    _DEMO_LOADERS[name] = (order, load)
+
+
+def demo_loaders() -> list[Callable]:
+    from django.utils.module_loading import import_string
+
+    return [import_string(load) for _order, load in sorted(_DEMO_LOADERS.values(), key=lambda item: item[0])]
+
+
 def roles_of(user) -> set[str]:
     """The roles the user holds, read with the scopes' cached assignments (no query when the
     view already asked for a scope; `home` primes it from the assignments it loads)."""

@@ -13,39 +13,25 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
-from linli.accounts.choices import Role
+# What each capability lets a role do, registered by the app that owns the capability in its
+# AppConfig.ready (`register_capability`): core knows no role and no domain. A capability's scope
+# is the union of the subtrees of the user's assignments whose role grants it.
+CAPABILITIES: dict[str, frozenset[str]] = {}
 
-# What each capability lets a role do. A capability's scope is the union of
-# the subtrees of the user's assignments whose role grants it.
-CAPABILITIES: dict[str, frozenset[str]] = {
-    # see the area/organization trees and what lives under them
-    "view": frozenset(set(Role.values) - {Role.RESIDENT}),
-    # edit areas and grids, import boundaries
-    "places.manage": frozenset({Role.SYSTEM_ADMIN}),
-    # edit organizations, memberships, pairings
-    "orgs.manage": frozenset({Role.SYSTEM_ADMIN, Role.ORG_ADMIN}),
-    # assign roles to people under a node
-    "accounts.manage": frozenset({Role.SYSTEM_ADMIN, Role.COMMAND_CENTER}),
-    # open a resident's full phone or ID number (each opening is recorded)
-    "accounts.view_personal": frozenset({Role.COMMUNITY_STAFF, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.SYSTEM_ADMIN}),
-    # cases: triage, dispatch, escalate, close (over the case's area)
-    "cases.dispatch": frozenset({Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}),
-    # cases: verify a fix on site (over the case's grid)
-    # (dispatchers hold it too: they may verify, and may appoint grid workers)
-    "cases.verify": frozenset(
-        {Role.GRID_WORKER, Role.GRID_LEADER, Role.MOBILE_GRID_WORKER, Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}
-    ),
-    # cases: lead the grid workers of an area (网格长): see their load, reassign a verification
-    "cases.lead_grid": frozenset({Role.GRID_LEADER, Role.COMMAND_CENTER, Role.COMMUNITY_STAFF, Role.SYSTEM_ADMIN}),
-    # cases: sign, return, resolve, claim (over the unit's organization subtree)
-    "cases.handle": frozenset({Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN}),
-}
+# Capabilities a user must hold over a node to hand out a role granting them there (a command
+# center cannot create system admins); the day-to-day capabilities are not guarded: a dispatcher
+# appoints handlers and grid workers. Filled by register_capability(guarded=True).
+GUARDED_CAPABILITIES: set[str] = set()
 
 
-# Capabilities a user must hold over a node to hand out a role granting them
-# there (a command center cannot create system admins); the day-to-day case
-# capabilities are not guarded: a dispatcher appoints handlers and grid workers.
-GUARDED_CAPABILITIES = frozenset({"places.manage", "orgs.manage", "accounts.manage", "accounts.view_personal"})
+def register_capability(name: str, roles, *, guarded: bool = False) -> None:
+    """Declare that `roles` hold `name` over the subtree of the node each is assigned to.
+    Called from an AppConfig.ready; registering again replaces (ready may run twice in tests)."""
+    CAPABILITIES[name] = frozenset(str(role) for role in roles)
+    if guarded:
+        GUARDED_CAPABILITIES.add(name)
+    else:
+        GUARDED_CAPABILITIES.discard(name)
 
 
 def _minimal(paths):
@@ -99,17 +85,6 @@ class Scope:
             return self.filter(queryset, area_path, org_path, area_code).get(**lookup)
         except queryset.model.DoesNotExist:
             raise Http404 from None
-
-    def areas(self):
-        from linli.places.models import Area
-
-        return self.filter(Area.objects.all(), area_path="path")
-
-    def organizations(self):
-        """Organizations in an org-role's subtree, or serving an area in scope."""
-        from linli.orgs.models import Organization
-
-        return self.filter(Organization.objects.all(), area_path="area__path", org_path="path")
 
     # -- single checks --------------------------------------------------------
     def contains_area(self, area) -> bool:
@@ -166,6 +141,15 @@ def assignments_of(user) -> list[tuple]:
             user.role_assignments.values_list("role", "area__path", "area__code", "organization__path")
         )
     return cache["_assignments"]
+
+
+def remember(user, key: str, compute):
+    """`compute()` once per request for this user, kept beside the user's scopes (one cache for
+    everything derived from the user's roles; forget_scopes drops it all)."""
+    cache = user.__dict__.setdefault("_linli_scopes", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def forget_scopes(user) -> None:

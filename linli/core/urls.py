@@ -1,8 +1,5 @@
 from django.urls import include, path
 
-from . import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", include("linli.core.notification_urls")),
 ]

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from linli.places.queries import areas_in
+
 from .actions import SOURCE_LEVELS, importer_scope
 from .models import HotlineOrder, HotlineSource, ImportJob, ImportRowError
 
@@ -45,7 +47,7 @@ def get_source_for(user, pk) -> HotlineSource:
 def source_areas(user, limit=1000):
     """Areas a new source can belong to: districts, streets and communities in scope."""
     return list(
-        importer_scope(user).areas().filter(level__in=SOURCE_LEVELS).order_by("path").only("code", "name", "depth", "level")[:limit]
+        areas_in(importer_scope(user)).filter(level__in=SOURCE_LEVELS).order_by("path").only("code", "name", "depth", "level")[:limit]
     )
 
 

@@ -6,3 +6,10 @@ class OrganizationsConfig(AppConfig):
     name = "linli.orgs"
     label = "orgs"
     verbose_name = _("Organizations")
+
+    def ready(self):
+        from linli.accounts.choices import Role
+        from linli.core.scoping import register_capability
+
+        # edit organizations, memberships, pairings
+        register_capability("orgs.manage", {Role.SYSTEM_ADMIN, Role.ORG_ADMIN}, guarded=True)

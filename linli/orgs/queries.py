@@ -120,9 +120,14 @@ def coverage_visible(user, area) -> bool:
     return any(area.path.startswith(path) for path in served)
 
 
+def organizations_in(scope):
+    """Organizations in an org-role's subtree of a scope, or serving an area in it."""
+    return scope.filter(Organization.objects.all(), area_path="area__path", org_path="path")
+
+
 def organizations_for(user):
     """The organizations `user` may see, in tree order, with their area."""
-    return scope_for(user).organizations().select_related("area").order_by("path")
+    return organizations_in(scope_for(user)).select_related("area").order_by("path")
 
 
 def parent_ids(user, organizations):
@@ -131,5 +136,5 @@ def parent_ids(user, organizations):
     wanted = {org.path[:-step] for org in organizations if org.depth > 1}
     if not wanted:
         return {}
-    found = dict(scope_for(user).organizations().filter(path__in=wanted).values_list("path", "id"))
+    found = dict(organizations_in(scope_for(user)).filter(path__in=wanted).values_list("path", "id"))
     return {org.path: found.get(org.path[:-step]) for org in organizations}

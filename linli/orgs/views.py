@@ -8,6 +8,7 @@ from linli.core.scoping import scope_for
 
 from .choices import MembershipRole
 from .models import Organization
+from .queries import organizations_in
 
 
 ORGANIZATIONS_PER_PAGE = 50
@@ -24,7 +25,7 @@ def organization_list(request):
     scope = scope_for(request.user)
     if scope.is_empty:
         raise Http404
-    organizations = scope.organizations().select_related("area")
+    organizations = organizations_in(scope).select_related("area")
     query = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]
     kind = request.GET.get("kind") or ""
     if query:

@@ -9,9 +9,14 @@ from .choices import CODE_LENGTHS, AreaLevel
 from .models import Area
 
 
+def areas_in(scope):
+    """The areas of a scope (core.scoping.Scope): the subtrees of its area paths."""
+    return scope.filter(Area.objects.all(), area_path="path")
+
+
 def areas_for(user, capability="view"):
     """Areas in the user's scope (their subtrees), in tree order."""
-    return scope_for(user, capability).areas().order_by("path")
+    return areas_in(scope_for(user, capability)).order_by("path")
 
 
 def with_parent_code(queryset):

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
 from linli.accounts.choices import Role
+from linli.core.scoping import scope_for
 from linli.core import outbox
 from linli.core.errors import ActionError
 from linli.places.choices import AreaLevel
@@ -180,7 +181,7 @@ def check_save_reward(user, data, reward=None) -> Reward:
     """Create (reward None) or edit a reward. `data` holds REWARD_FIELDS plus `community` (an Area)
     and `provider` (an Organization or None), already parsed (forms and serializers do that).
     A reward outside the user's scope answers 404; a community or provider outside it, bad_reward."""
-    scope = queries.manage_scope(user)
+    scope = scope_for(user, "points.manage")
     if reward is not None:
         reward = scope.get_or_404(Reward.objects.all(), area_path="community__path", org_path="provider__path",
                                   pk=reward.pk)
@@ -402,7 +403,7 @@ MAX_REASON = 200
 
 def adjust_area(staff, user):
     """The community of `user`'s resident role within `staff`'s shop scope (their area), or None."""
-    scope = queries.manage_scope(staff)
+    scope = scope_for(staff, "points.manage")
     if not scope.is_global and not scope.area_paths:
         return None
     role = user.role_assignments.filter(scope.q(area_path="area__path"), role=Role.RESIDENT,
@@ -415,7 +416,7 @@ def check_adjust(staff, user, delta, reason, key) -> PointsEntry:
     a client-made UUID: a retried request posts once (and answers the first entry); the same key
     for another person or amount is refused (key_reused). Not community staff: PermissionDenied;
     a person not living in the staff's area: 404."""
-    scope = queries.manage_scope(staff)
+    scope = scope_for(staff, "points.manage")
     if not scope.is_global and not scope.area_paths:
         raise PermissionDenied
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > MAX_POINTS:

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.accounts.models import User, normalize_phone
+from linli.core.scoping import scope_for
 from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
 from linli.core.ids import MAX_ID, parse_id
 from linli.orgs.models import Organization
@@ -285,7 +286,7 @@ class OldFulfilView(FulfilView):
 
 
 def _require_staff(user):
-    if queries.manage_scope(user).is_empty:
+    if scope_for(user, "points.manage").is_empty:
         raise PermissionDenied
 
 

@@ -8,8 +8,15 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points")
 
     def ready(self):
+        from linli.core.registry import register_demo
+
+        register_demo("points", "linli.points.demo.load_points", order=40)  # last: spends the points the two above posted
         from linli.accounts.choices import Role
         from linli.core.registry import RESIDENT, Tile, register_tiles
+        from linli.core.scoping import register_capability
+
+        # run a rewards shop: over the reward's community, or its provider's organization subtree
+        register_capability("points.manage", {Role.COMMUNITY_STAFF, Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
 
         register_tiles(
             Tile("points.shop", _("Rewards shop"), _("Spend the points you earned volunteering on rewards."), "兑",

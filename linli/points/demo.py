@@ -7,7 +7,7 @@ the community's housekeeping social enterprise (“暖馨”家政, grown out of
 
 Every write goes through the actions: `check_save_reward` by the community staff, `check_redeem`
 by the volunteers, `check_fulfil` at the counter, `check_cancel`, each with `timezone.now`
-frozen at its moment (linli.core.demo.moments.at_moment). Idempotent: the enterprise by name and kind, a
+frozen at its moment (linli.core.moments.at_moment). Idempotent: the enterprise by name and kind, a
 reward by community and name, a redemption by person and reward.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.core.demo.moments import at_moment
+from linli.core.moments import at_moment
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -121,6 +121,6 @@ class PointsLoader:
 
 
 def load_points(loader):
-    """Called by linli.core.demo.load_demo inside its transaction, last: it spends points the
+    """Called by linli.site.demo.load_demo inside its transaction, last: it spends points the
     volunteering and service-order demos posted."""
     PointsLoader(loader).load()

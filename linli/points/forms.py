@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linli.orgs.queries import organizations_in
 from linli.places.choices import AreaLevel
+from linli.places.queries import areas_in
 
 from .actions import MAX_POINTS
 from .choices import Period, RewardKind
@@ -32,8 +34,8 @@ class RewardForm(forms.Form):
         from linli.places.models import Area
 
         # Staff pick their communities; an org admin the communities under the areas their organizations serve.
-        areas = scope.areas().filter(level=AreaLevel.COMMUNITY)
-        organizations = scope.organizations().select_related("area")
+        areas = areas_in(scope).filter(level=AreaLevel.COMMUNITY)
+        organizations = organizations_in(scope).select_related("area")
         served = [org.area.path for org in organizations if org.area_id]
         if served:
             from django.db.models import Q

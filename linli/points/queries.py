@@ -16,8 +16,8 @@ from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from linli.accounts.choices import AREA_ROLES, Role
-from linli.core.scoping import Scope, scope_for
+from linli.accounts.choices import AREA_ROLES
+from linli.core.scoping import scope_for
 from linli.places.models import Area
 
 from .choices import LEADERBOARD_KINDS, Period, RedemptionStatus
@@ -30,47 +30,14 @@ LEADERBOARD_SIZE = 50
 # -- scopes -------------------------------------------------------------------------------------
 
 
-# Who runs a rewards shop: over the reward's community, or its provider's organization subtree.
-MANAGE_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
-
-
-def manage_scope(user) -> Scope:
-    """The scope of the shop's staff, built like core.scoping.scope_for and cached beside its
-    scopes on the user object for the request (forget_scopes drops it too)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Scope()
-    cache = user.__dict__.setdefault("_linli_scopes", {})
-    if "points.manage" not in cache:
-        if user.is_superuser:
-            cache["points.manage"] = Scope(is_global=True)
-        else:
-            rows = user.role_assignments.filter(role__in=MANAGE_ROLES).values_list(
-                "area__path", "area__code", "organization__path")
-            areas = _outermost({path: code for path, code, _org in rows if path})
-            cache["points.manage"] = Scope(
-                area_paths=tuple(areas), area_codes=tuple(areas.values()),
-                org_paths=tuple(_outermost({org: None for _path, _code, org in rows if org})),
-            )
-    return cache["points.manage"]
-
-
-def _outermost(paths: dict) -> dict:
-    """The paths not under another one of them (a subtree held twice counts once)."""
-    kept = {}
-    for path in sorted(paths, key=len):
-        if not any(path.startswith(p) for p in kept):
-            kept[path] = paths[path]
-    return dict(sorted(kept.items()))
-
-
 def managed_rewards(user):
-    return manage_scope(user).filter(
+    return scope_for(user, "points.manage").filter(
         Reward.objects.select_related("community", "provider"), area_path="community__path", org_path="provider__path"
     )
 
 
 def managed_redemptions(user):
-    return manage_scope(user).filter(
+    return scope_for(user, "points.manage").filter(
         Redemption.objects.select_related("reward", "user"), area_path="reward__community__path",
         org_path="reward__provider__path",
     )
@@ -126,7 +93,7 @@ def my_redemptions(user):
 
 def cancellable_redemptions(user):
     """One's own, and those staff manage."""
-    scope = manage_scope(user)
+    scope = scope_for(user, "points.manage")
     return Redemption.objects.filter(
         Q(user=user) | scope.q(area_path="reward__community__path", org_path="reward__provider__path")
     )
@@ -168,42 +135,41 @@ class Source:
     url: str = ""
 
 
+# Who can name the source of an entry, by the prefix of its `reference` ("activity:12"):
+# prefix → describe(user, ids) -> {id: Source}. Registered by the app that owns the reference in
+# its AppConfig.ready (the points engine knows no domain app).
+_SOURCES: dict = {}
+
+
+def register_entry_source(prefix: str, describe) -> None:
+    _SOURCES[prefix] = describe
+
+
+def _redemptions(user, ids):
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return {
+        redemption.pk: Source(_("Reward: %(name)s") % {"name": redemption.reward.name},
+                              f"{reverse('points:redemptions')}#r{redemption.pk}")
+        for redemption in Redemption.objects.filter(pk__in=ids, user=user).select_related("reward")
+    }
+
+
+register_entry_source("redemption", _redemptions)
+
+
 def entry_sources(user, entries) -> dict[int, Source]:
     """The source of each entry (by entry id), from its `reference` ("activity:12",
     "service-order:7", "redemption:3"): one query per kind of source on the page, whatever the
     number of entries."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from linli.service_orders import queries as order_queries
-    from linli.service_orders.models import ServiceOrder
-    from linli.volunteering.models import Activity
-
     wanted: dict[str, set[int]] = {}
     for entry in entries:
         prefix, _sep, number = (entry.reference or "").partition(":")
-        if number.isascii() and number.isdigit():
+        if number.isascii() and number.isdigit() and prefix in _SOURCES:
             wanted.setdefault(prefix, set()).add(int(number))
-    sources: dict[tuple[str, int], Source] = {}
-    if wanted.get("activity"):
-        for activity in Activity.objects.filter(pk__in=wanted["activity"]).only("pk", "title", "is_published"):
-            url = reverse("volunteering:activity", args=[activity.pk]) if activity.is_published else ""
-            sources["activity", activity.pk] = Source(_("Volunteer activity: %(name)s") % {"name": activity.title}, url)
-    if wanted.get("service-order"):
-        orders = list(ServiceOrder.objects.filter(pk__in=wanted["service-order"]).select_related("offering"))
-        # A volunteer who served an order may not be a party to it: link only the orders they may open.
-        openable = set(order_queries.orders_for(user).filter(pk__in=[o.pk for o in orders]).values_list("pk", flat=True))
-        for order in orders:
-            name = order.offering.name if order.offering_id else order.get_kind_display()
-            url = reverse("service_orders:detail", args=[order.pk]) if order.pk in openable else ""
-            sources["service-order", order.pk] = Source(
-                _("Service order: %(name)s, %(day)s") % {"name": name, "day": date_format(
-                    timezone.localtime(order.starts_at), "m-d")}, url)
-    if wanted.get("redemption"):
-        for redemption in Redemption.objects.filter(pk__in=wanted["redemption"], user=user).select_related("reward"):
-            sources["redemption", redemption.pk] = Source(
-                _("Reward: %(name)s") % {"name": redemption.reward.name},
-                f"{reverse('points:redemptions')}#r{redemption.pk}")
+    sources = {(prefix, pk): source for prefix, ids in wanted.items()
+               for pk, source in _SOURCES[prefix](user, ids).items()}
     found = {}
     for entry in entries:
         prefix, _sep, number = (entry.reference or "").partition(":")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.models import User
+from linli.core.scoping import scope_for
 
 from linli.core import qr
 from linli.core.ids import parse_id
@@ -127,7 +128,7 @@ def _default_area(user, areas):
 
 
 def _staff_scope(request):
-    scope = queries.manage_scope(request.user)
+    scope = scope_for(request.user, "points.manage")
     if scope.is_empty:
         raise PermissionDenied
     return scope

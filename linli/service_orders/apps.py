@@ -8,6 +8,14 @@ class ServiceOrdersConfig(AppConfig):
     verbose_name = _("Service orders")
 
     def ready(self):
+        from linli.points.queries import register_entry_source
+
+        from .queries import describe_orders
+
+        register_entry_source("service-order", describe_orders)
+        from linli.core.registry import register_demo
+
+        register_demo("service_orders", "linli.service_orders.demo.load_service_orders", order=30)  # after volunteering
         from linli.accounts.choices import Role
         from linli.core.registry import RESIDENT, Tile, register_tiles
 

@@ -8,7 +8,7 @@ From the field reports in ../shared/seeds/: the 新时代文明实践 order mode
 
 Every write goes through the actions: `check_save_offering` for the menu (by the teams' leaders),
 `check_order` and `perform` for the orders, each step with `timezone.now` frozen at its moment
-(linli.core.demo.moments.at_moment), so the timeline, the recorded hours and their points entries are the
+(linli.core.moments.at_moment), so the timeline, the recorded hours and their points entries are the
 actions' own. Idempotent: an offering by team and name, an order by its notes (each demo text is
 unique; a missing order's whole story is played).
 """
@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.core.demo.moments import at_moment, demo_photo, demo_upload
+from linli.core.moments import at_moment, demo_photo, demo_upload
 from linli.orgs.models import Organization
 
 from . import actions
@@ -232,5 +232,5 @@ class ServiceOrderLoader:
 
 
 def load_service_orders(loader):
-    """Called by linli.core.demo.load_demo inside its transaction, after volunteering."""
+    """Called by linli.site.demo.load_demo inside its transaction, after volunteering."""
     ServiceOrderLoader(loader).load()

@@ -10,11 +10,13 @@ its kind of service in its area (the grab board). Anyone else gets a 404.
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
-from linli.core.scoping import scope_for
+from linli.accounts.queries import resident_community  # noqa: F401 — the order form's default community
+
+from linli.core.scoping import remember, scope_for
 from linli.orgs.models import Organization
-from linli.volunteering import queries as volunteering_queries
-from linli.volunteering.queries import managed_organizations
+from linli.orgs.queries import organizations_in
 
 from .choices import PHONE_VISIBLE_STATUSES, OrderAction as Action, OrderStatus, Party
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
@@ -27,20 +29,12 @@ def code_prefixes(area_code: str) -> list[str]:
     return [area_code[:n] for n in range(1, len(area_code) + 1)]
 
 
-def _cached(user, key, compute):
-    cache = user.__dict__.setdefault("_linli_service_orders", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def led_team_ids(user) -> frozenset[int]:
     """The volunteer teams the user runs (team leader or organization admin over them)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    return _cached(
-        user, "teams",
-        lambda: frozenset(managed_organizations(user).filter(kind=TEAM_KIND).values_list("pk", flat=True)),
+    return remember(user, "service_orders.teams",
+        lambda: frozenset(organizations_in(scope_for(user, "volunteering.manage")).filter(kind=TEAM_KIND).values_list("pk", flat=True)),
     )
 
 
@@ -56,7 +50,7 @@ def served_kinds(user) -> tuple[tuple[str, str], ...]:
             "kind", "areas__code")
         return tuple(sorted(set(pairs)))
 
-    return _cached(user, "served", compute)
+    return remember(user, "service_orders.served", compute)
 
 
 def serving_teams(area_code: str):
@@ -101,8 +95,8 @@ def center_codes(user) -> tuple[str, ...]:
     """Area codes of the civilization-practice centers (文明实践所/站) the user runs."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ()
-    return _cached(user, "centers", lambda: tuple(sorted(
-        code for code in managed_organizations(user).filter(kind=CENTER_KIND).values_list("area__code", flat=True)
+    return remember(user, "service_orders.centers", lambda: tuple(sorted(
+        code for code in organizations_in(scope_for(user, "volunteering.manage")).filter(kind=CENTER_KIND).values_list("area__code", flat=True)
         if code
     )))
 
@@ -290,4 +284,24 @@ def offerings_managed_by(user):
     )
 
 
-resident_community = volunteering_queries.resident_community  # the order form's default community
+
+
+def describe_orders(user, ids):
+    """The points statement's line for entries of these orders (points.register_entry_source); a
+    volunteer who served an order may not be a party to it: only the orders they may open link."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from linli.points.queries import Source
+
+    orders = list(ServiceOrder.objects.filter(pk__in=ids).select_related("offering"))
+    openable = set(orders_for(user).filter(pk__in=[o.pk for o in orders]).values_list("pk", flat=True))
+    found = {}
+    for order in orders:
+        name = order.offering.name if order.offering_id else order.get_kind_display()
+        found[order.pk] = Source(
+            _("Service order: %(name)s, %(day)s") % {"name": name, "day": date_format(
+                timezone.localtime(order.starts_at), "m-d")},
+            reverse("service_orders:detail", args=[order.pk]) if order.pk in openable else "")
+    return found

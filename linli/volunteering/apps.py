@@ -8,8 +8,16 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self):
+        from linli.core.registry import register_demo
+
+        register_demo("volunteering", "linli.volunteering.demo.load_volunteering", order=20)  # after the cases
         from linli.accounts.choices import Role
         from linli.core.registry import RESIDENT, Tile, register_tiles
+        from linli.core.scoping import register_capability
+
+        # run activities and teams: team leaders and organization admins over their organization's
+        # subtree, system admins over their area's subtree
+        register_capability("volunteering.manage", {Role.VOLUNTEER_TEAM_LEADER, Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
 
         register_tiles(
             Tile("volunteering.index", _("Volunteer activities"),
@@ -23,6 +31,10 @@ class VolunteeringConfig(AppConfig):
             Tile("volunteering.my_teams", _("My team"), _("Members, applications to join, invitations"), "队",
                  "volunteering:my_teams", frozenset({Role.VOLUNTEER_TEAM_LEADER}), order=5),
         )
+        from linli.points.queries import register_entry_source
+
         from . import notifications
+        from .queries import describe_activities
 
         notifications.register()
+        register_entry_source("activity", describe_activities)

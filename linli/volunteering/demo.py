@@ -10,7 +10,7 @@ practice stations.
 
 Every write goes through the actions (registration, joining, creating, signing up, marking
 attendance, approving hours — which posts the points — and issuing the certificate), each step
-run with `timezone.now` frozen at its moment in the past (linli.core.demo.moments.at_moment), so every
+run with `timezone.now` frozen at its moment in the past (linli.core.moments.at_moment), so every
 timestamp and ledger entry is the actions' own. Days are relative to today, clock times fixed.
 
 Idempotent: people by phone, teams by name and kind, a volunteer by person, an activity by its
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
-from linli.core.demo.moments import at_moment
+from linli.core.moments import at_moment
 from linli.orgs.actions import check_create_organization
 from linli.orgs.models import Organization
 
@@ -49,7 +49,7 @@ WOMENS_TEAMS = [
     "女性发展巾帼志愿服务队", AFTER_SCHOOL, "青葵周末公益学堂巾帼志愿服务队", FAMILY, "妈妈岗就业帮扶巾帼志愿服务队",
     CLINIC, "法律咨询巾帼志愿服务队", "邻里调解巾帼志愿服务队", "文艺宣传巾帼志愿服务队", "平安巡防巾帼志愿服务队",
 ]
-# 四色帮帮团 (created by linli.core.demo under 坑内社区新时代文明实践站).
+# 四色帮帮团 (created by linli.site.demo under 坑内社区新时代文明实践站).
 RED, GREEN, ORANGE = "红色宣讲团", "绿色先锋团", "橙色暖心团"
 INSTITUTE = "开元街道新时代文明实践所"
 
@@ -239,12 +239,10 @@ class VolunteeringLoader:
             self.orgs[name] = team
 
     def people(self):
-        from linli.core.demo import data
-
-        leader = self.loader.user(TEAM_LEADER, "陈美华", data.DEMO_PASSWORD)
+        leader = self.loader.user(TEAM_LEADER, "陈美华", self.loader.password)
         for name in LEADER_TEAMS:
             self.role(leader, "volunteer_team_leader", organization=self.org(name))
-            self.loader.result.accounts.append((TEAM_LEADER, data.DEMO_PASSWORD, "volunteer_team_leader", name))
+            self.loader.result.accounts.append((TEAM_LEADER, self.loader.password, "volunteer_team_leader", name))
         community = self.areas[KENGNEI]
         registered_at = local(self.today - timedelta(days=90), "10:00")
         for index, spec in enumerate(VOLUNTEERS):
@@ -265,7 +263,7 @@ class VolunteeringLoader:
                         actions.check_join_team(user, team)
                     self.created["team memberships"] += 1
         self.loader.result.accounts.append(
-            (VOLUNTEER, data.ONE_TIME_CODE, "resident (volunteer)", community.full_name()))
+            (VOLUNTEER, self.loader.one_time_code, "resident (volunteer)", community.full_name()))
 
     # -- activities ---------------------------------------------------------------------------
     def activity(self, spec):
@@ -331,5 +329,5 @@ class VolunteeringLoader:
 
 
 def load_volunteering(loader):
-    """Called by linli.core.demo.load_demo inside its transaction, after the cases."""
+    """Called by linli.site.demo.load_demo inside its transaction, after the cases."""
     VolunteeringLoader(loader).load()

@@ -5,58 +5,32 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from linli.accounts.choices import Role
-from linli.core.scoping import Scope, _minimal, assignments_of
+from linli.accounts.queries import resident_community  # noqa: F401 — the forms' default community
+from linli.core.scoping import scope_for
 
 from .choices import ActivityStatus, HoursStatus, MemberStatus, SignupStatus
 from .models import Activity, Attendance, Signup, TeamMembership, Venue, Volunteer
 
-# Who runs activities: team leaders and organization admins over their organization's
-# subtree, system admins over their area's subtree.
-ORG_MANAGER_ROLES = frozenset({Role.VOLUNTEER_TEAM_LEADER, Role.ORG_ADMIN})
-AREA_MANAGER_ROLES = frozenset({Role.SYSTEM_ADMIN})
-
-
-def manage_scope(user) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Scope()
-    cache = user.__dict__.setdefault("_linli_scopes", {})
-    if "volunteering.manage" in cache:
-        return cache["volunteering.manage"]
-    if user.is_superuser:
-        scope = Scope(is_global=True)
-    else:
-        org_paths, area_paths = [], []
-        # The request's cached assignments (shared with every scope and the menu): no query of its own.
-        for role, area_path, _code, org_path in assignments_of(user):
-            if role in ORG_MANAGER_ROLES and org_path:
-                org_paths.append(org_path)
-            elif role in AREA_MANAGER_ROLES and area_path:
-                area_paths.append(area_path)
-        scope = Scope(area_paths=_minimal(area_paths), org_paths=_minimal(org_paths))
-    cache["volunteering.manage"] = scope
-    return scope
-
-
 def can_manage_organization(user, organization) -> bool:
     # Asked of the database: an organization's path moves when a sibling is inserted before it.
-    scope = manage_scope(user)
+    scope = scope_for(user, "volunteering.manage")
     if scope.is_global:
         return True
     return managed_organizations(user).filter(pk=organization.pk).exists()
 
 
 def is_manager(user) -> bool:
-    return not manage_scope(user).is_empty
+    return not scope_for(user, "volunteering.manage").is_empty
 
 
 def managed_organizations(user):
     from linli.orgs.models import Organization
 
-    return manage_scope(user).filter(Organization.objects.all(), area_path="area__path", org_path="path")
+    return scope_for(user, "volunteering.manage").filter(Organization.objects.all(), area_path="area__path", org_path="path")
 
 
 def managed_activities(user):
-    return manage_scope(user).filter(
+    return scope_for(user, "volunteering.manage").filter(
         Activity.objects.all(), area_path="organization__area__path", org_path="organization__path"
     )
 
@@ -291,17 +265,15 @@ def with_leader_flag(memberships, team):
     return memberships.annotate(is_leader=Exists(leader))
 
 
-def resident_community(user):
-    """The community (or street) of the user's resident role, if any: where the person lives, the
-    default of the forms that ask it (volunteer registration, the service order)."""
-    if user is None or not user.is_authenticated:
-        return None
-    assignment = (
-        user.role_assignments.filter(role=Role.RESIDENT, area__isnull=False).select_related("area")
-        .order_by("id").first()
-    )
-    if assignment is None:
-        return None
-    area = assignment.area
-    # A resident placed in a grid lives in the grid's community.
-    return area.get_parent() if area.level == "grid" else area
+def describe_activities(user, ids):
+    """The points statement's line for entries of these activities (points.register_entry_source)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from linli.points.queries import Source
+
+    return {
+        activity.pk: Source(_("Volunteer activity: %(name)s") % {"name": activity.title},
+                            reverse("volunteering:activity", args=[activity.pk]) if activity.is_published else "")
+        for activity in Activity.objects.filter(pk__in=ids).only("pk", "title", "is_published")
+    }

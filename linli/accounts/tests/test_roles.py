@@ -14,6 +14,7 @@ from linli.accounts.choices import Role, StaffTier
 from linli.accounts.models import RoleAssignment, User
 from linli.core.scoping import scope_for
 from linli.core.testing import make_person
+from linli.places.queries import areas_in
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def test_dispatcher_assigns_a_grid_worker_in_their_street(personas, tree, newcom
     assignment = check_assign_role(personas.street_dispatcher, newcomer, Role.GRID_WORKER, area=tree.grid_a2)
     assert assignment.pk and assignment.area == tree.grid_a2
     # ...and forgotten by the action, so the same object sees its new grid.
-    assert list(scope_for(newcomer).areas()) == [tree.grid_a2]
+    assert list(areas_in(scope_for(newcomer))) == [tree.grid_a2]
 
 
 def test_dispatcher_cannot_assign_in_another_street(personas, tree, newcomer):

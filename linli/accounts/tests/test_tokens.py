@@ -141,7 +141,9 @@ def test_me_shows_roles_with_their_nodes(personas, tree, client):
         "level_label": role["area"]["level_label"],
     }
     assert role["organization"] is None
-    assert body["capabilities"] == ["accounts.view_personal", "cases.dispatch", "cases.lead_grid", "cases.verify", "view"]
+    # the rewards shop is theirs too (capability points.manage, registered by the points app)
+    assert body["capabilities"] == ["accounts.view_personal", "cases.dispatch", "cases.lead_grid", "cases.verify",
+                                    "points.manage", "view"]
 
 
 def test_me_for_an_organization_role(personas, client):

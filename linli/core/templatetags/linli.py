@@ -2,7 +2,7 @@
 
 from django import template
 
-from linli.accounts.models import mask_phone as _mask_phone
+from linli.core.privacy import mask_phone as _mask_phone
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from linli.core.demo import data as demo
+from linli.site.demo import data as demo
 
 
 # No skip when Chromium is missing: `make test` installs it, and a silent skip would hide a broken set-up.

@@ -10,7 +10,7 @@ from shapely.ops import unary_union
 
 from linli.accounts.choices import Role
 from linli.accounts.models import RoleAssignment, User
-from linli.core.demo import data
+from linli.site.demo import data
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.orgs.queries import coverage_by_host, coverage_by_level
 from linli.places.models import Area

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.core.demo import data
+from linli.site.demo import data
 from linli.orgs.models import Organization
 from linli.points import demo as points_demo
 from linli.points.choices import RedemptionStatus

@@ -11,6 +11,8 @@ from linli.core.scoping import Scope, _minimal, can, forget_scopes, scope_for
 from linli.orgs.actions import do_create_organization
 from linli.orgs.models import Organization
 from linli.places.models import Area
+from linli.places.queries import areas_in
+from linli.orgs.queries import organizations_in
 
 
 def codes(queryset):
@@ -31,23 +33,23 @@ def street_b_org(tree):
 
 
 def test_dispatchers_in_two_streets_see_only_their_own_subtree(personas):
-    assert codes(scope_for(personas.street_dispatcher).areas()) == STREET_A
-    assert codes(scope_for(personas.other_street_dispatcher).areas()) == STREET_B
+    assert codes(areas_in(scope_for(personas.street_dispatcher))) == STREET_A
+    assert codes(areas_in(scope_for(personas.other_street_dispatcher))) == STREET_B
 
 
 def test_organizations_follow_the_area_they_serve(personas, street_b_org):
-    assert names(scope_for(personas.street_dispatcher).organizations()) == ["市政园林局", "开元街道妇联"]
-    assert names(scope_for(personas.other_street_dispatcher).organizations()) == ["中华街道妇联"]
+    assert names(organizations_in(scope_for(personas.street_dispatcher))) == ["市政园林局", "开元街道妇联"]
+    assert names(organizations_in(scope_for(personas.other_street_dispatcher))) == ["中华街道妇联"]
 
 
 def test_organization_roles_see_their_organization_subtree_only(personas, tree, street_b_org):
     branch = do_create_organization(
         parent=personas.federation, name="坑内社区妇联", kind="womens_federation", area=tree.community_a
     )
-    assert names(scope_for(personas.org_admin).organizations()) == ["坑内社区妇联", "开元街道妇联"]
-    assert names(scope_for(personas.department_handler).organizations()) == ["市政园林局"]
+    assert names(organizations_in(scope_for(personas.org_admin))) == ["坑内社区妇联", "开元街道妇联"]
+    assert names(organizations_in(scope_for(personas.department_handler))) == ["市政园林局"]
     # An organization role reaches no area.
-    assert not scope_for(personas.department_handler).areas().exists()
+    assert not areas_in(scope_for(personas.department_handler)).exists()
     assert can(personas.org_admin, "view", branch)
     assert not can(personas.org_admin, "view", street_b_org)
 
@@ -66,21 +68,21 @@ def test_get_or_404_hides_what_is_outside(personas, tree):
 
 
 def test_grid_worker_sees_only_their_grid(personas, tree):
-    assert codes(scope_for(personas.grid_worker).areas()) == ["350203001001001"]
+    assert codes(areas_in(scope_for(personas.grid_worker))) == ["350203001001001"]
     assert not can(personas.grid_worker, "view", tree.grid_a2)
     assert not can(personas.grid_worker, "view", tree.community_a)
 
 
 def test_community_staff_see_their_community(personas):
-    assert codes(scope_for(personas.community_staff).areas()) == STREET_A[1:]
+    assert codes(areas_in(scope_for(personas.community_staff))) == STREET_A[1:]
 
 
 @pytest.mark.parametrize("who", ["outsider", "resident"])
 def test_outsider_and_resident_see_nothing(personas, who):
     scope = scope_for(getattr(personas, who))
     assert scope.is_empty
-    assert not scope.areas().exists()
-    assert not scope.organizations().exists()
+    assert not areas_in(scope).exists()
+    assert not organizations_in(scope).exists()
 
 
 def test_anonymous_and_inactive_users_see_nothing(personas):
@@ -95,8 +97,8 @@ def test_superuser_sees_everything(tree, street_b_org):
     root = User.objects.create_superuser(phone="13700000009", name="root", password="x-very-long-pass")
     scope = scope_for(root)
     assert scope.is_global
-    assert scope.areas().count() == Area.objects.count() == 9
-    assert names(scope.organizations()) == ["中华街道妇联"]
+    assert areas_in(scope).count() == Area.objects.count() == 9
+    assert names(organizations_in(scope)) == ["中华街道妇联"]
     assert can(root, "places.manage", tree.grid_b1)
 
 
@@ -149,7 +151,7 @@ def test_nested_roles_collapse_to_the_outer_node(personas, tree):
     do_assign_role(dispatcher, Role.GRID_LEADER, area=tree.grid_a1)
     scope = scope_for(dispatcher)
     assert scope.area_paths == (tree.street_a.path,)
-    assert codes(scope.areas()) == STREET_A
+    assert codes(areas_in(scope)) == STREET_A
 
 
 def test_minimal():
@@ -162,13 +164,13 @@ def test_minimal():
 
 def test_two_streets_together(personas, tree):
     do_assign_role(personas.street_dispatcher, Role.COMMAND_CENTER, area=tree.street_b)
-    assert codes(scope_for(personas.street_dispatcher).areas()) == sorted(STREET_A + STREET_B)
+    assert codes(areas_in(scope_for(personas.street_dispatcher))) == sorted(STREET_A + STREET_B)
 
 
 def test_empty_scope_matches_nothing(tree):
     assert Scope().is_empty
-    assert not Scope().areas().exists()
-    assert Scope(is_global=True).areas().count() == 9
+    assert not areas_in(Scope()).exists()
+    assert areas_in(Scope(is_global=True)).count() == 9
 
 
 def test_area_codes_select_the_same_subtree_as_paths(personas, tree):
@@ -176,7 +178,7 @@ def test_area_codes_select_the_same_subtree_as_paths(personas, tree):
     scope = scope_for(personas.street_dispatcher)
     assert scope.area_codes == ("350203001",)
     by_code = Area.objects.filter(scope.q(area_code="code"))
-    by_path = scope.areas()
+    by_path = areas_in(scope)
     assert codes(by_code) == codes(by_path) == STREET_A
     nested = scope_for(personas.community_staff)
     assert nested.area_codes == (tree.community_a.code,)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role, StaffTier
-from linli.core.demo import data, load_demo
+from linli.site.demo import data, load_demo
 
 
 def width(text):

@@ -11,6 +11,6 @@ def menu_entries(context):
     user = getattr(request, "user", None)
     if user is None:
         return []
-    from linli.core.views import menu_for
+    from linli.site.views import menu_for
 
     return menu_for(user)

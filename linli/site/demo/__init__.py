@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from linli.core.registry import demo_loaders
+
 from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
 from linli.orgs.actions import check_add_membership, check_create_organization, check_create_pairing
@@ -36,6 +38,8 @@ class Loader:
         self.actor = None
         self.areas = {}  # code → Area
         self.orgs = {}  # name → Organization
+        self.password = data.DEMO_PASSWORD  # of every staff account (apps' loaders use it)
+        self.one_time_code = data.ONE_TIME_CODE  # shown instead of a resident's password
         self.when_done = []  # run after load_demo's transaction ends, committed or rolled back
 
     # -- places ---------------------------------------------------------------
@@ -144,13 +148,6 @@ class Loader:
 
 def load_demo() -> DemoResult:
     """Create whatever part of the demo is missing; returns what was created and the account table."""
-    # The apps' loaders import core.demo.moments: imported here, not at the top, so that either
-    # side can be imported first.
-    from linli.cases.demo import load_cases
-    from linli.points.demo import load_points
-    from linli.service_orders.demo import load_service_orders
-    from linli.volunteering.demo import load_volunteering
-
     loader = Loader()
     try:
         with transaction.atomic():
@@ -158,10 +155,8 @@ def load_demo() -> DemoResult:
             loader.places()
             loader.organizations()
             loader.people()
-            load_cases(loader)
-            load_volunteering(loader)
-            load_service_orders(loader)
-            load_points(loader)  # last: spends the points the two above posted
+            for load in demo_loaders():  # each app's part, registered in its AppConfig.ready
+                load(loader)
     finally:
         for done in loader.when_done:
             done()
