@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from linli.core.models import TimelineEvent, event_action_field, event_status_field
+
 from .choices import Action, CaseStatus, CategoryKind, Channel, Priority, SlaState
 
 
@@ -162,18 +164,13 @@ class Case(models.Model):
         return self.number or f"#{self.pk}"
 
 
-class CaseEvent(models.Model):
-    """Append-only timeline: who did what, from which status to which."""
+class CaseEvent(TimelineEvent):
+    """Append-only timeline: who did what, from which status to which (core.models.TimelineEvent)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              verbose_name=_("by"))
-    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    from_status = models.CharField(_("from status"), max_length=16, choices=CaseStatus.choices, blank=True)
-    to_status = models.CharField(_("to status"), max_length=16, choices=CaseStatus.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = event_action_field(Action)
+    from_status = event_status_field(CaseStatus, _("from status"))
+    to_status = event_status_field(CaseStatus, _("to status"))
 
     class Meta:
         verbose_name = _("case event")

@@ -33,7 +33,7 @@ from linli.places.models import Area
 
 from .choices import RESOLVE_CLOCK_STATUSES, STAFF_CHANNELS
 from .models import Case, CaseFollower
-from .parties import code_prefixes
+from linli.places.queries import ancestor_codes
 
 TOPIC_PREFIX = "case."
 HANDLER_ROLES = (Role.DEPARTMENT_HANDLER, Role.ORG_ADMIN)
@@ -67,7 +67,7 @@ def _dispatchers_of(area_id):
         return []
     rows = list(
         RoleAssignment.objects.filter(
-            role=Role.COMMAND_CENTER, area__code__in=code_prefixes(area.code), user__is_active=True
+            role=Role.COMMAND_CENTER, area__code__in=ancestor_codes(area.code), user__is_active=True
         ).values_list("user_id", "area__code")
     )
     if not rows:

@@ -20,17 +20,9 @@ from django.db.models import Q
 
 from linli.core.scoping import Scope, remember, scope_for
 from linli.orgs.choices import OrganizationKind, PairingKind
-from linli.places.choices import CODE_LENGTHS
+from linli.places.queries import ancestor_codes
 
 from .choices import CLAIMABLE_STATUSES, Party
-
-_CODE_LENGTHS = sorted(CODE_LENGTHS.values())
-
-
-def code_prefixes(code: str) -> list[str]:
-    """The codes of an area and of every area above it (codes extend their parent's)."""
-    return [code[:n] for n in _CODE_LENGTHS if n <= len(code)]
-
 
 def in_area_scope(scope: Scope, code: str | None) -> bool:
     if scope.is_global:
@@ -149,11 +141,11 @@ def board_q(user) -> Q:
     for kind, units in sorted(by_kind.items()):
         exact, prefixes = set(), set()
         for unit in units:
-            exact.update(code_prefixes(unit.area_code))
+            exact.update(ancestor_codes(unit.area_code))
             if unit.kind == OrganizationKind.DEPARTMENT:
                 prefixes.add(unit.area_code)
             for code in unit.paired_codes:
-                exact.update(code_prefixes(code))
+                exact.update(ancestor_codes(code))
                 prefixes.add(code)
         reach = Q(board_area__code__in=sorted(exact))
         for code in sorted(prefixes):

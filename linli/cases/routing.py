@@ -30,7 +30,7 @@ from linli.places.models import Area
 
 from .choices import ESCALATION_LEVELS, UNIT_KIND_ORDER, Priority
 from .models import Category, RoutingRule
-from .parties import code_prefixes
+from linli.places.queries import ancestor_codes
 
 STREET_CODE_LENGTH = CODE_LENGTHS[AreaLevel.STREET]
 
@@ -234,7 +234,7 @@ def _chain(code, chains=None) -> list[Area]:
     if chains is not None and code in chains:
         return chains[code]
     # .only(): grid boundaries can be large and are not needed here
-    rows = sorted(Area.objects.filter(code__in=code_prefixes(code)).only(*AREA_FIELDS), key=lambda row: len(row.code))
+    rows = sorted(Area.objects.filter(code__in=ancestor_codes(code)).only(*AREA_FIELDS), key=lambda row: len(row.code))
     if chains is not None:
         chains[code] = rows
     return rows

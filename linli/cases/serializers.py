@@ -18,12 +18,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from linli.accounts.models import mask_phone
+from linli.core.api import TimelineEntrySerializer
 from linli.core.ids import MAX_ID, CoordinateSerializerField  # larger ids are refused rather than overflowing the driver
 from linli.places.choices import CoordSystem
 
 from .actions.guards import PARAMS as PERFORM_PARAMS
 from .choices import MAX_PHOTOS, TRANSITIONS, Action, CaseStatus, Channel
-from .models import Case, CaseEvent, CasePhoto
+from .models import Case, CasePhoto
 from .parties import reporter_visible
 
 AREA_CODE_REGEX = r"^[0-9]{1,15}$"
@@ -267,22 +268,17 @@ class ActorSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(TimelineEntrySerializer):
     """A timeline entry. `actor`, `note` and `data` are null in the public view; the actor
     is also null where it is the reporter and the viewer may not see who reported."""
 
-    action_label = serializers.CharField(source="get_action_display")
-    # "" where there is no status: before the report, or for an event that changes none.
+    id = serializers.IntegerField(read_only=True)
+    action = serializers.ChoiceField(choices=Action.choices, read_only=True)
     from_status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
     to_status = serializers.ChoiceField(choices=CaseStatus.choices, allow_blank=True, read_only=True)
     actor = serializers.SerializerMethodField()
     note = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
-
-    class Meta:
-        model = CaseEvent
-        fields = ["id", "action", "action_label", "from_status", "to_status", "actor", "note", "data", "created_at"]
-        read_only_fields = fields
 
     @extend_schema_field(ActorSerializer(allow_null=True))
     def get_actor(self, event):

@@ -137,6 +137,20 @@ def exception_handler(exc, context):
     return response
 
 
+class TimelineEntrySerializer(serializers.Serializer):
+    """One entry of a timeline (core.models.TimelineEvent), as every workflow's API shows it; an
+    app's serializer adds what its timeline shows beside (who may see the actor, photos)."""
+
+    action = serializers.CharField()
+    action_label = serializers.CharField(source="get_action_display")
+    # "" where there is no status: before the first, or for an event that changes none.
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """DRF's, with a page that does not exist as invalid input (400 with `fields`), not a 404:
     the list exists, the parameter is wrong."""

@@ -21,6 +21,41 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.note}"
 
 
+def event_action_field(actions):
+    """A timeline event's `action`, with the workflow's actions as choices."""
+    return models.CharField(_("action"), max_length=16, choices=actions.choices)
+
+
+def event_status_field(statuses, verbose_name):
+    """A timeline event's `from_status` / `to_status` ("" where there is none)."""
+    return models.CharField(verbose_name, max_length=16, choices=statuses.choices, blank=True)
+
+
+class TimelineEvent(models.Model):
+    """One entry of a record's append-only timeline (core.workflow): who did what, from which status
+    to which. A subclass adds the foreign key to its record (named as the workflow's `Timeline`
+    says) and gives the action and statuses their choices:
+
+        class CaseEvent(TimelineEvent):
+            case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+            action = event_action_field(Action)
+            from_status = event_status_field(CaseStatus, _("from status"))
+            to_status = event_status_field(CaseStatus, _("to status"))
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=16)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class OutboxMessage(models.Model):
     """An event leaving the process, written in the same transaction as the change
     it reports; the relay delivers it after commit and marks it sent."""

@@ -9,6 +9,14 @@ from .choices import CODE_LENGTHS, AreaLevel
 from .models import Area
 
 
+_CODE_LENGTHS = sorted(CODE_LENGTHS.values())
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of an area and of every area above it (codes extend their parent's by level)."""
+    return [code[:n] for n in _CODE_LENGTHS if n <= len(code)]
+
+
 def areas_in(scope):
     """The areas of a scope (core.scoping.Scope): the subtrees of its area paths."""
     return scope.filter(Area.objects.all(), area_path="path")

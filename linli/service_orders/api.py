@@ -22,7 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from linli.core import media
-from linli.core.api import IDEMPOTENCY_KEY, IDEMPOTENCY_REUSED, ApiErrorSerializer
+from linli.core.api import IDEMPOTENCY_KEY, IDEMPOTENCY_REUSED, ApiErrorSerializer, TimelineEntrySerializer
 from linli.core.idempotency import run_once
 from linli.core.parsers import JSONParser
 from linli.core.ids import MAX_ID, parse_id
@@ -111,16 +111,10 @@ class ServiceOrderListSerializer(serializers.ModelSerializer):
         return order.published_at is not None
 
 
-class TimelineEventSerializer(serializers.Serializer):
+class TimelineEventSerializer(TimelineEntrySerializer):
     action = serializers.ChoiceField(choices=OrderAction.choices)
-    action_label = serializers.CharField(source="get_action_display")
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
     actor = serializers.SerializerMethodField()
-    note = serializers.CharField()
-    data = serializers.DictField()
     photos = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
 
     def get_actor(self, event) -> str:
         return event.actor.name if event.actor_id else ""

@@ -13,6 +13,12 @@ class ServiceOrdersConfig(AppConfig):
         from .queries import describe_orders
 
         register_entry_source("service-order", describe_orders)
+
+        from linli.accounts.choices import Role
+        from linli.core.scoping import register_capability
+
+        # see a community's orders and dispatch them to a team (over the order's area)
+        register_capability("service_orders.dispatch", {Role.COMMUNITY_STAFF, Role.COMMAND_CENTER, Role.SYSTEM_ADMIN})
         from linli.core.registry import register_demo
 
         register_demo("service_orders", "linli.service_orders.demo.load_service_orders", order=30)  # after volunteering

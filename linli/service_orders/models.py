@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import TimelineEvent, event_action_field, event_status_field
+
 from .choices import OfferingKind, OrderAction, OrderStatus
 
 
@@ -82,17 +84,13 @@ class ServiceOrder(models.Model):
         return f"#{self.pk} {self.get_kind_display()}"
 
 
-class ServiceOrderEvent(models.Model):
-    """The append-only timeline of an order."""
+class ServiceOrderEvent(TimelineEvent):
+    """The append-only timeline of an order (core.models.TimelineEvent)."""
 
-    order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=16, choices=OrderAction.choices)
-    from_status = models.CharField(max_length=12, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=OrderStatus.choices, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
+    action = event_action_field(OrderAction)
+    from_status = event_status_field(OrderStatus, _("from status"))
+    to_status = event_status_field(OrderStatus, _("to status"))
 
     class Meta:
         ordering = ["id"]

@@ -23,10 +23,10 @@ LEADER_ROLES = (Role.VOLUNTEER_TEAM_LEADER,)
 
 
 def dispatchers_of(area_code):
-    from .queries import code_prefixes
+    from linli.places.queries import ancestor_codes
 
     return list(
-        RoleAssignment.objects.filter(role__in=DISPATCH_ROLES, area__code__in=code_prefixes(area_code))
+        RoleAssignment.objects.filter(role__in=DISPATCH_ROLES, area__code__in=ancestor_codes(area_code))
         .values_list("user_id", flat=True).distinct()
     )
 

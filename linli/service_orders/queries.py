@@ -1,7 +1,7 @@
 """Reads: who is a party to an order, scoped order lists, the menu of an area. No writes.
 
 A service order is seen by the resident who ordered it, the volunteers sent on it, the dispatchers over its area
-(community staff, command centers: the `cases.dispatch` capability; and the admins of a
+(community staff, command centers: the `service_orders.dispatch` capability; and the admins of a
 新时代文明实践 center over their center's area, the order model's own dispatchers), the leaders of the
 team it is dispatched to, and — while it is published — the leaders of the teams that offer
 its kind of service in its area (the grab board). Anyone else gets a 404.
@@ -16,17 +16,14 @@ from linli.accounts.queries import resident_community  # noqa: F401 — the orde
 
 from linli.core.scoping import remember, scope_for
 from linli.orgs.models import Organization
+from linli.orgs.choices import OrganizationKind
 from linli.orgs.queries import organizations_in
+from linli.places.queries import ancestor_codes
 
 from .choices import PHONE_VISIBLE_STATUSES, OrderAction as Action, OrderStatus, Party
 from .models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
 
-TEAM_KIND = "volunteer_team"
-
-
-def code_prefixes(area_code: str) -> list[str]:
-    """Every code an ancestor-or-self of the area can have (codes extend their parent's)."""
-    return [area_code[:n] for n in range(1, len(area_code) + 1)]
+TEAM_KIND = OrganizationKind.VOLUNTEER_TEAM
 
 
 def led_team_ids(user) -> frozenset[int]:
@@ -55,7 +52,7 @@ def served_kinds(user) -> tuple[tuple[str, str], ...]:
 
 def serving_teams(area_code: str):
     """Volunteer teams serving an area: an active offering in it or above it, or based above it."""
-    prefixes = code_prefixes(area_code)
+    prefixes = ancestor_codes(area_code)
     offering_teams = ServiceOffering.objects.filter(active=True, areas__code__in=prefixes).values("team")
     return Organization.objects.filter(kind=TEAM_KIND).filter(
         Q(pk__in=offering_teams) | Q(area__code__in=prefixes)
@@ -64,7 +61,7 @@ def serving_teams(area_code: str):
 
 def offering_teams(kind: str, area_code: str):
     """Volunteer teams that offer this kind of service in this area (in it or above it)."""
-    offerings = ServiceOffering.objects.filter(active=True, kind=kind, areas__code__in=code_prefixes(area_code))
+    offerings = ServiceOffering.objects.filter(active=True, kind=kind, areas__code__in=ancestor_codes(area_code))
     return Organization.objects.filter(kind=TEAM_KIND, pk__in=offerings.values("team"))
 
 
@@ -88,7 +85,7 @@ def _serves(pairs, kind, area_code) -> bool:
     return any(served == kind and area_code.startswith(code) for served, code in pairs)
 
 
-CENTER_KIND = "civ_center"
+CENTER_KIND = OrganizationKind.CIV_CENTER
 
 
 def center_codes(user) -> tuple[str, ...]:
@@ -102,11 +99,11 @@ def center_codes(user) -> tuple[str, ...]:
 
 
 def can_dispatch(user) -> bool:
-    return not scope_for(user, "cases.dispatch").is_empty or bool(center_codes(user))
+    return not scope_for(user, "service_orders.dispatch").is_empty or bool(center_codes(user))
 
 
 def dispatch_covers(user, area_code: str) -> bool:
-    scope = scope_for(user, "cases.dispatch")
+    scope = scope_for(user, "service_orders.dispatch")
     return scope.is_global or _covers(scope.area_codes, area_code) or _covers(center_codes(user), area_code)
 
 
@@ -172,7 +169,7 @@ def _board_q(user):
 
 
 def _dispatch_q(user):
-    scope = scope_for(user, "cases.dispatch")
+    scope = scope_for(user, "service_orders.dispatch")
     if scope.is_global:
         return Q()
     condition = scope.q(area_path=None, area_code="area_code")
@@ -252,7 +249,7 @@ def order_detail(queryset):
 def menu_for(area_code: str):
     """Active offerings serving an area (in it or above it), with their team."""
     return (
-        ServiceOffering.objects.filter(active=True, areas__code__in=code_prefixes(area_code))
+        ServiceOffering.objects.filter(active=True, areas__code__in=ancestor_codes(area_code))
         .select_related("team")
         .distinct()
         .order_by("kind", "name", "id")
@@ -262,7 +259,7 @@ def menu_for(area_code: str):
 def menu_in_dispatch_area(user):
     """The menu a dispatcher oversees: every offering (on the menu or off it) that serves an
     area of theirs, below it or above it (a street-wide offering serves each community)."""
-    scope = scope_for(user, "cases.dispatch")
+    scope = scope_for(user, "service_orders.dispatch")
     offerings = ServiceOffering.objects.all()
     if not scope.is_global:
         codes = (*scope.area_codes, *center_codes(user))
@@ -270,7 +267,7 @@ def menu_in_dispatch_area(user):
             return ServiceOffering.objects.none()
         near = Q(pk__in=[])
         for code in codes:
-            near |= Q(areas__code__startswith=code) | Q(areas__code__in=code_prefixes(code))
+            near |= Q(areas__code__startswith=code) | Q(areas__code__in=ancestor_codes(code))
         offerings = offerings.filter(pk__in=ServiceOffering.objects.filter(near).values("pk"))
     return offerings.select_related("team").prefetch_related("areas").order_by("kind", "team__name", "name", "id")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from linli.cases.models import CaseAssist
-from linli.cases.parties import code_prefixes
+from linli.places.queries import ancestor_codes
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def organizations_seeing_q(facts: CaseFacts, prefix: str = "organization", case_
     if case_id is not None:
         condition |= Q(**{f"{id_lookup}__in": CaseAssist.objects.filter(case_id=case_id).values("unit_id")})
     if facts.area_code:
-        condition |= Q(**{f"{code_lookup}__in": code_prefixes(facts.area_code)})
+        condition |= Q(**{f"{code_lookup}__in": ancestor_codes(facts.area_code)})
     return condition
 
 

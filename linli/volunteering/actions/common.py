@@ -1,0 +1,57 @@
+"""Shared by the volunteering actions: the error, limits and small cleaners. The write contract is the package's text."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.utils.translation import gettext as _
+
+from linli.core.errors import ActionError
+
+# How early before the start a volunteer may check in.
+CHECK_IN_EARLY = timedelta(hours=1)
+# A second scan sooner than this after checking in is a double tap or a reload, not leaving.
+MIN_STAY = timedelta(minutes=10)
+MAX_LIST_ITEMS = 20
+ID_NUMBER_FIELD = "id_number"
+
+
+class VolunteeringError(ActionError):
+    """Bad input to a volunteering action."""
+
+
+def _choice(value, choices, field, required=True):
+    if not value and not required:
+        return ""
+    if value not in choices.values:
+        raise VolunteeringError("invalid", _("Choose one of the offered values."), field=field)
+    return value
+
+
+def _text_list(values, field, allowed=None):
+    if values in (None, ""):
+        return []
+    if isinstance(values, str):
+        values = [v for v in values.replace("，", ",").split(",")]
+    if not isinstance(values, (list, tuple)):
+        raise VolunteeringError("invalid", _("Give a list."), field=field)
+    cleaned = []
+    for value in values:
+        value = str(value).strip()[:20]
+        if value and value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_LIST_ITEMS:
+        raise VolunteeringError("invalid", _("Too many items."), field=field)
+    if allowed is not None and set(cleaned) - set(allowed.values):
+        raise VolunteeringError("invalid", _("Choose one of the offered values."), field=field)
+    return cleaned
+
+
+def _cancelled_error():
+    return VolunteeringError("activity_cancelled", _("This activity has been cancelled."))
+
+
+def _on_the_map(lat: float, lng: float) -> bool:
+    # float() parses "nan" and "inf"; NaN compares False with everything, so test finiteness first.
+    return math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
