@@ -301,7 +301,7 @@ SPECTACULAR_SETTINGS = {
         "SignupStatusEnum": "linli.volunteering.choices.SignupStatus",
         "ActivityStatusEnum": "linli.volunteering.choices.ActivityStatus",
         "HoursStatusEnum": "linli.volunteering.choices.HoursStatus",
-        "TeamMemberStatusEnum": "linli.volunteering.choices.MemberStatus",
+        "MembershipStatusEnum": "linli.orgs.choices.MembershipStatus",
         "ServiceAreaEnum": "linli.volunteering.choices.ServiceArea",
         "ServiceOrderStatusEnum": "linli.service_orders.choices.OrderStatus",
         "ServiceOrderActionEnum": "linli.service_orders.choices.OrderAction",

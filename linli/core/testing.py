@@ -13,7 +13,7 @@
 Organizations (created by `personas`): 市政园林局 (department) and 开元街道妇联
 (women's federation), both serving street A.
 
-Also: `clock` (frozen timezone.now you move by hand), `sms_outbox` with
+Also: `migrate_to(targets)` for migration tests, `clock` (frozen timezone.now you move by hand), `sms_outbox` with
 `code_from(outbox, phone)` for one-time login codes, `demo_once` (the demo loaded once per
 test module, rolled back after it).
 """
@@ -72,6 +72,18 @@ def tree(db):
         parent=community_b, name="第一网格", level="grid", code="350203002001001", boundary=square(118.080, 24.455)
     )
     return Tree(city, district, street_a, community_a, grid_a1, grid_a2, street_b, community_b, grid_b1)
+
+
+def migrate_to(targets):
+    """Migrate the test database to `targets` ([(app, migration), …]) and return that state's apps
+    (historical models), for tests that write rows under an old schema and migrate them forward."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
 
 
 def make_person(phone, name, role=None, area=None, organization=None, tier="", password="pass-for-tests-1"):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from linli.core.scoping import can
 from linli.places.choices import AreaLevel
 
-from .choices import CIV_CENTER_TITLES, MembershipRole, NewSector, OrganizationKind, PairingKind
+from .choices import CIV_CENTER_TITLES, MembershipRole, MembershipStatus, NewSector, OrganizationKind, PairingKind
 from .models import Membership, Organization, Pairing
 
 # Venues hang under a women's federation and host nothing themselves.
@@ -268,10 +268,13 @@ def validate_membership(user, organization, role, exclude_pk=None):
     same = Membership.objects.filter(organization=organization)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
-    if same.filter(user=user, role=role).exists():
+    # Adding a role a person once held (and left) makes that row active again; a changed role must
+    # not collide with any row of the person's.
+    holding = same.filter(user=user, role=role)
+    if (holding.active() if exclude_pk is None else holding).exists():
         raise ValidationError({"role": _("This person already holds this role here.")})
     # One chair per organization; a person may chair several (交叉任职).
-    if role == MembershipRole.CHAIR and same.filter(role=MembershipRole.CHAIR).exists():
+    if role == MembershipRole.CHAIR and same.active().filter(role=MembershipRole.CHAIR).exists():
         raise ValidationError({"role": _("This organization already has a chair.")})
 
 
@@ -285,9 +288,12 @@ def check_add_membership(actor, user, organization, role, since=None):
 @transaction.atomic
 def do_add_membership(user, organization, role, since=None):
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, role=role, defaults={"since": since}
     )
+    if not created and membership.status != MembershipStatus.ACTIVE:
+        membership.status, membership.since, membership.decided_by = MembershipStatus.ACTIVE, since, None
+        membership.save(update_fields=["status", "since", "decided_by", "updated_at"])
     return membership
 
 
@@ -302,7 +308,7 @@ def check_update_membership(actor, membership, *, role=None, since=None):
 def do_update_membership(membership, *, role, since=None):
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     locked.role, locked.since = role, since
-    locked.save(update_fields=["role", "since"])
+    locked.save(update_fields=["role", "since", "updated_at"])
     membership.role, membership.since = role, since
     return membership
 

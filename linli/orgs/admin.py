@@ -172,8 +172,8 @@ class MembershipForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(WritesThroughActions, admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "organization", "role", "since"]
-    list_filter = ["role", "organization__kind"]
+    list_display = ["user", "organization", "role", "status", "since"]
+    list_filter = ["role", "status", "organization__kind"]
     search_fields = ["user__name", "user__phone", "organization__name"]
     raw_id_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]

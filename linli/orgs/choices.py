@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganizationKind(models.TextChoices):
@@ -29,6 +30,23 @@ class MembershipRole(models.TextChoices):
     MEMBER = "member", _("Member")
     INSTRUCTOR = "instructor", _("Instructor")
     LIAISON = "liaison", _("Liaison")
+
+
+class MembershipStatus(models.TextChoices):
+    """Where a person stands with an organization. Only `active` rows count as belonging; the others
+    keep the history (who applied, who was invited, who left or was removed, and who decided)."""
+
+    APPLIED = "applied", _("Applied")
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", pgettext_lazy("volunteer team", "Member")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
+
+
+class JoinMode(models.TextChoices):
+    OPEN = "open", _("Open to all")
+    APPROVAL = "approval", _("By application and approval")
+    INVITATION = "invitation", _("By invitation only")
 
 
 class PairingKind(models.TextChoices):

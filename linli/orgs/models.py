@@ -1,10 +1,19 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from .choices import CIV_CENTER_TITLES, MembershipRole, NewSector, OrganizationKind, PairingKind
+from .choices import (
+    CIV_CENTER_TITLES,
+    JoinMode,
+    MembershipRole,
+    MembershipStatus,
+    NewSector,
+    OrganizationKind,
+    PairingKind,
+)
 
 
 class Organization(MP_Node):
@@ -18,6 +27,7 @@ class Organization(MP_Node):
     # Subset of NewSector values ("三新" fields the body belongs to).
     new_sectors = models.JSONField(_("new-sector tags"), default=list, blank=True)
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
+    join_mode = models.CharField(_("how to join"), max_length=12, choices=JoinMode.choices, default=JoinMode.OPEN)
 
     node_order_by = ["kind", "name"]
 
@@ -44,13 +54,33 @@ class Organization(MP_Node):
         return Organization.objects.filter(path__startswith=self.path)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+    def members(self):
+        """Rows of the plain member role (a volunteer team's members, whatever their status)."""
+        return self.filter(role=MembershipRole.MEMBER)
+
+
 class Membership(models.Model):
+    """The one person ↔ organization table: roles (chair, member …) and, for organizations people join
+    themselves (volunteer teams), the way there (applied, invited) and out (left, removed)."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
                              verbose_name=_("person"))
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships",
                                      verbose_name=_("organization"))
     role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
     since = models.DateField(_("since"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices,
+                              default=MembershipStatus.ACTIVE)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("decided by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -58,6 +88,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role")
         ]
+        indexes = [models.Index(fields=["organization", "role", "status"], name="membership_org_role_status")]
 
     def __str__(self):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"

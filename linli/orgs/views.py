@@ -10,7 +10,6 @@ from .choices import MembershipRole
 from .models import Organization
 from .queries import organizations_in
 
-
 ORGANIZATIONS_PER_PAGE = 50
 
 
@@ -56,7 +55,7 @@ def organization_detail(request, pk):
             org_path="path",
         )
     )
-    role_counts = dict(organization.memberships.values_list("role").annotate(n=Count("id")).order_by())
+    role_counts = dict(organization.memberships.active().values_list("role").annotate(n=Count("id")).order_by())
     members = [(label, role_counts[role]) for role, label in MembershipRole.choices if role_counts.get(role)]
     return render(
         request,

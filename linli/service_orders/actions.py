@@ -31,8 +31,8 @@ check_reveal_resident_phone(viewer, order, ip=None) -> str
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.db import transaction
 from django.http import Http404
@@ -43,12 +43,10 @@ from django.utils.translation import gettext as _
 from linli.core import workflow
 from linli.core.ids import parse_id
 from linli.core.privacy import record_access
-from linli.orgs.models import Organization
+from linli.orgs.models import Membership, Organization
 from linli.places.choices import AreaLevel
 from linli.places.models import Area
 from linli.points.actions import PointsError, do_post, points_for_hours
-from linli.volunteering.choices import MemberStatus
-from linli.volunteering.models import TeamMembership
 
 from . import queries
 from .choices import (
@@ -328,7 +326,7 @@ def _clean_params(actor, order, action, params):
         if not ids:
             raise ServiceOrderError("volunteers_required", _("Choose at least one volunteer."), field="volunteers")
         members = set(
-            TeamMembership.objects.filter(team_id=order.team_id, status=MemberStatus.ACTIVE, user_id__in=ids)
+            Membership.objects.members().active().filter(organization_id=order.team_id, user_id__in=ids)
             .values_list("user_id", flat=True)
         )
         if members != set(ids):

@@ -13,12 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core import media
-from linli.core.idempotency import idempotent_form
 from linli.core.errors import ActionError
+from linli.core.idempotency import idempotent_form
 from linli.core.ratelimit import client_ip
-from linli.orgs.models import Organization
-from linli.volunteering.choices import MemberStatus
-from linli.volunteering.models import TeamMembership
+from linli.orgs.models import Membership, Organization
 
 from . import actions, queries
 from .choices import MAX_ORDER_PHOTOS, TRANSITIONS, OrderAction
@@ -120,7 +118,7 @@ def _detail_context(request, order):
             Organization.objects.filter(pk__in=queries.grab_teams(request.user, order)).order_by("name"))
     if OrderAction.ASSIGN in allowed:
         context["members"] = list(
-            TeamMembership.objects.filter(team_id=order.team_id, status=MemberStatus.ACTIVE)
+            Membership.objects.members().active().filter(organization_id=order.team_id)
             .select_related("user").order_by("id")
         )
         context["assigned_ids"] = {a.user_id for a in order.assignments.all()}

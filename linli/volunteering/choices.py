@@ -46,19 +46,6 @@ class ServiceArea(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class JoinMode(models.TextChoices):
-    OPEN = "open", _("Open to all")
-    APPROVAL = "approval", _("By application and approval")
-    INVITATION = "invitation", _("By invitation only")
-
-
-class MemberStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
-    INVITED = "invited", _("Invited")
-    ACTIVE = "active", pgettext_lazy("volunteer team", "Member")
-    LEFT = "left", _("Left")
-
-
 class ActivityStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     CANCELLED = "cancelled", _("Cancelled")

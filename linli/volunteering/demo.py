@@ -29,10 +29,10 @@ from linli.accounts.actions import check_assign_role
 from linli.accounts.models import RoleAssignment, User
 from linli.core.moments import at_moment
 from linli.orgs.actions import check_create_organization
-from linli.orgs.models import Organization
+from linli.orgs.models import Membership, Organization
 
 from . import actions, idnumbers
-from .models import Activity, ServiceCertificate, TeamMembership, Volunteer
+from .models import Activity, ServiceCertificate, Volunteer
 
 KENGNEI, KAIYUAN = "350203001001", "350203001"
 KENGNEI_FEDERATION = "坑内社区妇联"
@@ -258,7 +258,7 @@ class VolunteeringLoader:
                 self.created["volunteers"] += 1
             for team_name in spec.teams:
                 team = self.org(team_name)
-                if not TeamMembership.objects.filter(team=team, user=user).exists():
+                if not Membership.objects.members().filter(organization=team, user=user).exists():
                     with at_moment(registered_at + timedelta(days=1, minutes=7 * index)):
                         actions.check_join_team(user, team)
                     self.created["team memberships"] += 1

@@ -17,8 +17,6 @@ from .choices import (
     Gender,
     HoursStatus,
     IdType,
-    JoinMode,
-    MemberStatus,
     PoliticalStatus,
     ServiceArea,
     SignupStatus,
@@ -68,39 +66,6 @@ class Volunteer(models.Model):
         if len(name) <= 2:
             return name[:1] + "*" * (len(name) - 1)
         return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-class TeamSettings(models.Model):
-    """How people join a volunteer team (open by default when a team has no row)."""
-
-    team = models.OneToOneField(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="volunteer_settings", verbose_name=_("team")
-    )
-    join_mode = models.CharField(_("how to join"), max_length=12, choices=JoinMode.choices, default=JoinMode.OPEN)
-
-    class Meta:
-        verbose_name = _("team settings")
-        verbose_name_plural = _("team settings")
-
-
-class TeamMembership(models.Model):
-    team = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="volunteer_memberships", verbose_name=_("team")
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships", verbose_name=_("person")
-    )
-    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("team membership")
-        verbose_name_plural = _("team memberships")
-        constraints = [models.UniqueConstraint(fields=["team", "user"], name="team_membership_unique")]
 
 
 class Activity(models.Model):

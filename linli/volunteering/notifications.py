@@ -49,15 +49,15 @@ def _reminder_title(activity) -> str:
 
 def handle_team_removed(message):
     """Tell a member that a team leader took them off the team (with the reason, if given)."""
-    from .models import TeamMembership
+    from linli.orgs.models import Membership
 
     if message.topic != "volunteering.team_removed":
         return
-    membership = TeamMembership.objects.select_related("team", "user").filter(
+    membership = Membership.objects.select_related("organization", "user").filter(
         pk=message.payload.get("membership")).first()
     if membership is None:
         return
-    title = _("You are no longer a member of %(team)s") % {"team": membership.team.name}
+    title = _("You are no longer a member of %(team)s") % {"team": membership.organization.name}
     reason = message.payload.get("reason") or ""
     body = _("The team leader removed you from the team. Reason: %(reason)s") % {"reason": reason} if reason else \
         _("The team leader removed you from the team.")

@@ -7,9 +7,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from linli.accounts.choices import Role
 from linli.accounts.queries import resident_community  # noqa: F401 — the forms' default community
 from linli.core.scoping import scope_for
+from linli.orgs.choices import MembershipRole, MembershipStatus
+from linli.orgs.models import Membership
 
-from .choices import ActivityStatus, HoursStatus, MemberStatus, SignupStatus
-from .models import Activity, Attendance, Signup, TeamMembership, Venue, Volunteer
+from .choices import ActivityStatus, HoursStatus, SignupStatus
+from .models import Activity, Attendance, Signup, Venue, Volunteer
+
 
 def can_manage_organization(user, organization) -> bool:
     # Asked of the database: an organization's path moves when a sibling is inserted before it.
@@ -137,7 +140,7 @@ def signups_for_manager(user):
 def volunteers_for_manager(user):
     """Volunteers who are members of, or signed up with, an organization the user manages."""
     organizations = managed_organizations(user).values("pk")
-    members = TeamMembership.objects.filter(team__in=organizations, status=MemberStatus.ACTIVE).values("user")
+    members = Membership.objects.members().active().filter(organization__in=organizations).values("user")
     signed_up = Signup.objects.filter(activity__organization__in=organizations).values("user")
     return Volunteer.objects.filter(Q(user__in=members) | Q(user__in=signed_up)).select_related("area")
 
@@ -198,35 +201,34 @@ def my_certificates(user):
 # -- teams ----------------------------------------------------------------------------------
 
 
+# For counting a team's members through Organization.memberships.
+ACTIVE_MEMBER_ROWS = Q(memberships__role=MembershipRole.MEMBER, memberships__status=MembershipStatus.ACTIVE)
+
+
 def teams_for(user, volunteer=None, include_managed=False):
     """Volunteer teams serving the volunteer's area (the team's area is that area or one above it,
     the rule of orgs.coverage_visible), plus any team the user already has a membership with (and,
     with `include_managed`, the teams the user manages); annotated with `my_status` ('' when none),
-    `join_mode` (open when the team has no settings) and `member_count` (active members)."""
+    and `member_count` (active members)."""
     from django.db.models import CharField, Subquery, Value
     from django.db.models.functions import Coalesce
 
     from linli.orgs.models import Organization
     from linli.places.models import Area
 
-    from .choices import JoinMode
-    from .models import TeamSettings
-
-    serving = Q(pk__in=TeamMembership.objects.filter(user=user).values("team"))
+    serving = Q(pk__in=Membership.objects.members().filter(user=user).values("organization"))
     if include_managed:
         serving |= Q(pk__in=managed_organizations(user).values("pk"))
     if volunteer is not None:
         path, steplen = volunteer.area.path, Area.steplen
         serving |= Q(area__path__in=[path[:end] for end in range(steplen, len(path) + 1, steplen)])
-    mine = TeamMembership.objects.filter(team=OuterRef("pk"), user=user).values("status")[:1]
-    mode = TeamSettings.objects.filter(team=OuterRef("pk")).values("join_mode")[:1]
+    mine = Membership.objects.members().filter(organization=OuterRef("pk"), user=user).values("status")[:1]
     return (
         Organization.objects.filter(serving, kind="volunteer_team")
         .select_related("area")
         .annotate(
             my_status=Coalesce(Subquery(mine, output_field=CharField()), Value("")),
-            join_mode=Coalesce(Subquery(mode, output_field=CharField()), Value(JoinMode.OPEN.value)),
-            member_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.ACTIVE)),
+            member_count=Count("memberships", filter=ACTIVE_MEMBER_ROWS),
         )
         .order_by("name", "pk")
     )
@@ -239,7 +241,7 @@ def managed_teams(user):
 def team_memberships(team, status):
     """Memberships of a team in one status, with the person and their volunteer record."""
     return (
-        TeamMembership.objects.filter(team=team, status=status)
+        Membership.objects.members().filter(organization=team, status=status)
         .select_related("user", "user__volunteer")
         .order_by("-updated_at", "-pk")
     )
@@ -250,10 +252,12 @@ def team_members(team, statuses):
     active members first, then by name."""
     from django.db.models import Case, IntegerField, Value, When
 
-    ranks = (MemberStatus.ACTIVE, MemberStatus.APPLIED, MemberStatus.INVITED, MemberStatus.LEFT)
+    ranks = (MembershipStatus.ACTIVE, MembershipStatus.APPLIED, MembershipStatus.INVITED, MembershipStatus.LEFT,
+             MembershipStatus.REMOVED)
     order = Case(*[When(status=status, then=Value(n)) for n, status in enumerate(ranks)], output_field=IntegerField())
     return with_leader_flag(
-        TeamMembership.objects.filter(team=team, status__in=statuses).select_related("user", "user__volunteer"), team
+        Membership.objects.members().filter(organization=team, status__in=statuses)
+        .select_related("user", "user__volunteer"), team
     ).order_by(order, "user__name", "pk")
 
 

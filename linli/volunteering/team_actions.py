@@ -6,8 +6,9 @@ check_decline_invitation(user, membership)        the invitee says no
 check_remove_member(leader, membership, reason)   a manager of the team takes a member (or an
                                                   open invitation) off; the member is told
 
-A membership is never deleted: it goes to `left`, and `decided_by` says who ended it (the person
-themself, or the manager who removed them), so the team's history stays.
+Memberships are rows of orgs.Membership with the member role. One is never deleted: it goes to
+`left` (the person ended it) or `removed` (a manager did), and `decided_by` says who, so the team's
+history stays.
 
 Leaders are people holding Role.VOLUNTEER_TEAM_LEADER on the team (accounts.RoleAssignment).
 A leader who leaves gives up that role too; the team's last active leader cannot leave
@@ -31,11 +32,11 @@ from linli.accounts.choices import Role
 from linli.accounts.models import RoleAssignment
 from linli.core.outbox import emit
 from linli.core.scoping import forget_scopes
+from linli.orgs.choices import MembershipStatus
+from linli.orgs.models import Membership
 
 from . import queries
 from .actions import VolunteeringError, _require_team
-from .choices import MemberStatus
-from .models import TeamMembership
 
 REASON_MAX_LENGTH = 200
 TEAM_REMOVED_TOPIC = "volunteering.team_removed"
@@ -49,13 +50,13 @@ def is_team_leader(user, team) -> bool:
     return _leader_roles(team).filter(user=user).exists()
 
 
-def check_leave_team(user, team) -> TeamMembership:
+def check_leave_team(user, team) -> Membership:
     _require_team(team)
-    membership = TeamMembership.objects.filter(
-        team=team, user=user, status__in=(MemberStatus.ACTIVE, MemberStatus.APPLIED)).first()
+    membership = Membership.objects.members().filter(
+        organization=team, user=user, status__in=(MembershipStatus.ACTIVE, MembershipStatus.APPLIED)).first()
     if membership is None:
         raise VolunteeringError("not_a_member", _("You are not a member of this team."))
-    if membership.status == MemberStatus.ACTIVE and _is_last_leader(user, team):
+    if membership.status == MembershipStatus.ACTIVE and _is_last_leader(user, team):
         raise VolunteeringError("last_leader", _("You are the team's only leader. Hand the team over to another "
                                                  "leader before you leave."))
     return do_leave_team(user, membership)
@@ -66,77 +67,76 @@ def _is_last_leader(user, team) -> bool:
     return leaders == {user.pk}
 
 
-def do_leave_team(user, membership) -> TeamMembership:
+def do_leave_team(user, membership) -> Membership:
     from linli.accounts.actions import do_revoke_role
     from linli.orgs.models import Organization
 
     with transaction.atomic():
         # The team row serializes leaders leaving at once: one of the last two must stay.
-        Organization.objects.select_for_update().filter(pk=membership.team_id).first()
-        locked = _lock(membership, (MemberStatus.ACTIVE, MemberStatus.APPLIED), "not_a_member",
+        Organization.objects.select_for_update().filter(pk=membership.organization_id).first()
+        locked = _lock(membership, (MembershipStatus.ACTIVE, MembershipStatus.APPLIED), "not_a_member",
                        _("You are not a member of this team."))
-        if locked.status == MemberStatus.ACTIVE:
-            roles = list(_leader_roles(locked.team).filter(user=user))
-            if roles and _is_last_leader(user, locked.team):
+        if locked.status == MembershipStatus.ACTIVE:
+            roles = list(_leader_roles(locked.organization).filter(user=user))
+            if roles and _is_last_leader(user, locked.organization):
                 raise VolunteeringError("last_leader", _("You are the team's only leader. Hand the team over to "
                                                          "another leader before you leave."))
             for role in roles:
                 do_revoke_role(role)
             if roles:
                 forget_scopes(user)  # this request's user must not keep managing the team
-        return _end(locked, decided_by=user)
+        return _end(locked, MembershipStatus.LEFT, decided_by=user)
 
 
-def check_decline_invitation(user, membership) -> TeamMembership:
+def check_decline_invitation(user, membership) -> Membership:
     if membership.user_id != user.pk:
         raise Http404
-    if membership.status != MemberStatus.INVITED:
+    if membership.status != MembershipStatus.INVITED:
         raise VolunteeringError("not_invited", _("There is no invitation to decline."))
     return do_decline_invitation(user, membership)
 
 
-def do_decline_invitation(user, membership) -> TeamMembership:
+def do_decline_invitation(user, membership) -> Membership:
     with transaction.atomic():
-        locked = _lock(membership, (MemberStatus.INVITED,), "not_invited", _("There is no invitation to decline."))
-        return _end(locked, decided_by=user)
+        locked = _lock(membership, (MembershipStatus.INVITED,), "not_invited", _("There is no invitation to decline."))
+        return _end(locked, MembershipStatus.LEFT, decided_by=user)
 
 
-def check_remove_member(leader, membership, reason="") -> TeamMembership:
-    _require_team(membership.team)
-    if not queries.can_manage_organization(leader, membership.team):
+def check_remove_member(leader, membership, reason="") -> Membership:
+    _require_team(membership.organization)
+    if not queries.can_manage_organization(leader, membership.organization):
         raise Http404
     if membership.user_id == leader.pk:
         raise VolunteeringError("cannot_remove_self", _("To leave the team yourself, use “Leave the team”."))
-    if membership.status not in (MemberStatus.ACTIVE, MemberStatus.INVITED):
+    if membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.INVITED):
         raise VolunteeringError("not_a_member", _("This person is not a member of the team."))
-    if is_team_leader(membership.user, membership.team):
+    if is_team_leader(membership.user, membership.organization):
         raise VolunteeringError("cannot_remove_leader", _("A team leader cannot be removed here."))
     reason = str(reason or "").strip()[:REASON_MAX_LENGTH]
     return do_remove_member(leader, membership, reason)
 
 
-def do_remove_member(leader, membership, reason="") -> TeamMembership:
+def do_remove_member(leader, membership, reason="") -> Membership:
     with transaction.atomic():
-        locked = _lock(membership, (MemberStatus.ACTIVE, MemberStatus.INVITED), "not_a_member",
+        locked = _lock(membership, (MembershipStatus.ACTIVE, MembershipStatus.INVITED), "not_a_member",
                        _("This person is not a member of the team."))
-        was_member = locked.status == MemberStatus.ACTIVE
-        locked = _end(locked, decided_by=leader)
+        was_member = locked.status == MembershipStatus.ACTIVE
+        locked = _end(locked, MembershipStatus.REMOVED, decided_by=leader)
         if was_member:  # a withdrawn invitation needs no message
-            emit(TEAM_REMOVED_TOPIC, {"membership": locked.pk, "team": locked.team_id, "reason": reason})
+            emit(TEAM_REMOVED_TOPIC, {"membership": locked.pk, "team": locked.organization_id, "reason": reason})
     return locked
 
 
-def _lock(membership, allowed, code, message) -> TeamMembership:
+def _lock(membership, allowed, code, message) -> Membership:
     """The membership row, locked, still in one of the `allowed` statuses (it may have moved meanwhile)."""
-    locked = TeamMembership.objects.select_for_update().select_related("team").get(pk=membership.pk)
+    locked = Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
     if locked.status not in allowed:
         raise VolunteeringError(code, message)
     return locked
 
 
-def _end(membership, decided_by) -> TeamMembership:
+def _end(membership, status, decided_by) -> Membership:
     now = timezone.now()
-    TeamMembership.objects.filter(pk=membership.pk).update(status=MemberStatus.LEFT, decided_by=decided_by,
-                                                           updated_at=now)
-    membership.status, membership.decided_by, membership.updated_at = MemberStatus.LEFT, decided_by, now
+    Membership.objects.filter(pk=membership.pk).update(status=status, decided_by=decided_by, updated_at=now)
+    membership.status, membership.decided_by, membership.updated_at = status, decided_by, now
     return membership

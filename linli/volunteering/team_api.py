@@ -26,18 +26,18 @@ from rest_framework.response import Response
 
 from linli.core.api import ActionErrorsMixin, error_responses
 from linli.core.ids import parse_id
-from linli.orgs.models import Organization
+from linli.orgs.choices import JoinMode, MembershipStatus
+from linli.orgs.models import Membership, Organization
 from linli.places.models import Area
 
 from . import actions, queries, team_actions
-from .choices import JoinMode, MemberStatus
-from .models import TeamMembership, Volunteer
+from .models import Volunteer
 
 ERRORS = error_responses(not_found="no such team or membership, or not one you may see or manage")
 SEARCH_MAX_LENGTH = 100
 AREA_CODE_MAX_LENGTH = 32
-# Members listed by default: everyone but those who left (?status=left shows them).
-CURRENT_STATUSES = (MemberStatus.ACTIVE, MemberStatus.APPLIED, MemberStatus.INVITED)
+# Members listed by default: everyone but those who left or were removed (?status=left shows them).
+CURRENT_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.APPLIED, MembershipStatus.INVITED)
 
 
 def _id(value):
@@ -57,7 +57,7 @@ class VolunteerTeamSerializer(serializers.ModelSerializer):
     join_mode = serializers.ChoiceField(JoinMode.choices, read_only=True)
     member_count = serializers.IntegerField(read_only=True, help_text="active members")
     my_status = serializers.CharField(read_only=True, help_text='your membership: "applied", "invited", "active", '
-                                                                '"left", or "" when you have none')
+                                                                '"left", "removed", or "" when you have none')
 
     class Meta:
         model = Organization
@@ -72,10 +72,10 @@ class VolunteerTeamDetailSerializer(VolunteerTeamSerializer):
 
 
 class MyTeamMembershipSerializer(serializers.ModelSerializer):
-    team = serializers.IntegerField(source="team_id", read_only=True)
+    team = serializers.IntegerField(source="organization_id", read_only=True)
 
     class Meta:
-        model = TeamMembership
+        model = Membership
         fields = ["id", "team", "status", "created_at", "updated_at"]
 
 
@@ -89,7 +89,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
     is_leader = serializers.BooleanField(read_only=True, help_text="holds the team leader role on the team")
 
     class Meta:
-        model = TeamMembership
+        model = Membership
         fields = ["id", "user", "name", "volunteer_number", "phone", "status", "is_leader", "created_at",
                   "updated_at"]
 
@@ -154,8 +154,8 @@ class TeamViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         return team
 
     def _membership(self, team, membership_id):
-        membership = TeamMembership.objects.select_related("team", "user").filter(
-            pk=_id(membership_id), team=team).first()
+        membership = Membership.objects.members().select_related("organization", "user").filter(
+            pk=_id(membership_id), organization=team).first()
         if membership is None:
             raise Http404
         return membership
@@ -166,7 +166,7 @@ class TeamViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         return Response(VolunteerTeamDetailSerializer(team).data)
 
     def _member(self, membership):
-        membership = queries.team_members(membership.team_id, MemberStatus.values).get(pk=membership.pk)
+        membership = queries.team_members(membership.organization_id, MembershipStatus.values).get(pk=membership.pk)
         return Response(TeamMemberSerializer(membership).data)
 
     @extend_schema(
@@ -212,8 +212,8 @@ class TeamViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         return Response(MyTeamMembershipSerializer(membership).data)
 
     def _my_invitation(self, pk):
-        membership = TeamMembership.objects.select_related("team").filter(
-            team=self._team(pk), user=self.request.user).first()
+        membership = Membership.objects.members().select_related("organization").filter(
+            organization=self._team(pk), user=self.request.user).first()
         if membership is None:
             raise actions.VolunteeringError("not_invited", _("You have no invitation from this team."))
         return membership
@@ -233,15 +233,15 @@ class TeamViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
     # -- the managers' side
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=MemberStatus.values,
-                                     description="only this status; default: all but `left`")],
+        parameters=[OpenApiParameter("status", str, enum=MembershipStatus.values,
+                                     description="only this status; default: all but `left` and `removed`")],
         responses={200: TeamMemberSerializer(many=True), **ERRORS},
     )
     @action(detail=True, methods=["get"])
     def members(self, request, pk=None):
         team = self._managed_team(pk)
         status = request.query_params.get("status", "")
-        if status and status not in MemberStatus.values:
+        if status and status not in MembershipStatus.values:
             raise actions.VolunteeringError("invalid", _("Choose one of the offered values."), field="status")
         page = self.paginate_queryset(queries.team_members(team, [status] if status else CURRENT_STATUSES))
         return self.get_paginated_response(TeamMemberSerializer(page, many=True).data)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import ActionError
-from linli.orgs.models import Organization
+from linli.orgs.choices import JoinMode, MembershipRole, MembershipStatus
+from linli.orgs.models import Membership, Organization
 
 from . import actions, queries, team_actions
-from .choices import JoinMode, MemberStatus
-from .models import TeamMembership, Volunteer
+from .models import Volunteer
 
 # Enough for any one team's page on a phone; bigger teams are managed in the admin export.
 MEMBER_LIST_LIMIT = 200
@@ -30,10 +30,9 @@ def my_teams(request):
     teams = list(
         queries.managed_organizations(request.user).filter(kind="volunteer_team").select_related("area")
         .annotate(
-            member_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.ACTIVE),
-                               distinct=True),
-            waiting_count=Count("volunteer_memberships", filter=Q(volunteer_memberships__status=MemberStatus.APPLIED),
-                                distinct=True),
+            member_count=Count("memberships", filter=queries.ACTIVE_MEMBER_ROWS, distinct=True),
+            waiting_count=Count("memberships", filter=Q(memberships__role=MembershipRole.MEMBER,
+                                                        memberships__status=MembershipStatus.APPLIED), distinct=True),
             offering_count=Count("service_offerings", filter=Q(service_offerings__active=True), distinct=True),
         ).order_by("name")
     )
@@ -48,8 +47,8 @@ def team_list(request):
     teams = list(queries.teams_for(request.user, volunteer))
     return render(request, "volunteering/teams.html", {
         "volunteer": volunteer,
-        "teams": [t for t in teams if t.my_status != MemberStatus.INVITED],
-        "invitations": [t for t in teams if t.my_status == MemberStatus.INVITED],
+        "teams": [t for t in teams if t.my_status != MembershipStatus.INVITED],
+        "invitations": [t for t in teams if t.my_status == MembershipStatus.INVITED],
         "is_manager": queries.is_manager(request.user),
     })
 
@@ -67,7 +66,7 @@ def join_team(request, pk):
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        if membership.status == MemberStatus.ACTIVE:
+        if membership.status == MembershipStatus.ACTIVE:
             messages.success(request, _("You have joined %(team)s.") % {"team": team.name})
         else:
             messages.info(request, _("Your application to %(team)s is sent; the team leader will decide.") % {
@@ -78,13 +77,14 @@ def join_team(request, pk):
 @login_required
 @require_POST
 def accept_invitation(request, pk):
-    membership = get_object_or_404(TeamMembership.objects.select_related("team"), team_id=pk, user=request.user)
+    membership = get_object_or_404(Membership.objects.members().select_related("organization"), organization_id=pk,
+                                   user=request.user)
     try:
         actions.check_accept_invitation(request.user, membership)
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("You have joined %(team)s.") % {"team": membership.team.name})
+        messages.success(request, _("You have joined %(team)s.") % {"team": membership.organization.name})
     return redirect("volunteering:teams")
 
 
@@ -92,7 +92,8 @@ def accept_invitation(request, pk):
 @require_POST
 def leave_team(request, pk):
     team = _volunteer_team(pk)
-    was_applied = TeamMembership.objects.filter(team=team, user=request.user, status=MemberStatus.APPLIED).exists()
+    was_applied = Membership.objects.members().filter(organization=team, user=request.user,
+                                                       status=MembershipStatus.APPLIED).exists()
     try:
         team_actions.check_leave_team(request.user, team)
     except ActionError as error:
@@ -108,7 +109,8 @@ def leave_team(request, pk):
 @login_required
 @require_POST
 def decline_invitation(request, pk):
-    membership = get_object_or_404(TeamMembership.objects.select_related("team"), team_id=pk, user=request.user)
+    membership = get_object_or_404(Membership.objects.members().select_related("organization"), organization_id=pk,
+                                   user=request.user)
     try:
         team_actions.check_decline_invitation(request.user, membership)
     except ActionError as error:
@@ -135,10 +137,10 @@ def manage_team(request, pk):
         "team": team,
         "join_mode": actions.join_mode_of(team),
         "join_modes": JoinMode.choices,
-        "members": list(queries.with_leader_flag(queries.team_memberships(team, MemberStatus.ACTIVE), team)
+        "members": list(queries.with_leader_flag(queries.team_memberships(team, MembershipStatus.ACTIVE), team)
                         [:MEMBER_LIST_LIMIT]),
-        "applications": list(queries.team_memberships(team, MemberStatus.APPLIED)[:MEMBER_LIST_LIMIT]),
-        "invited": list(queries.team_memberships(team, MemberStatus.INVITED)[:MEMBER_LIST_LIMIT]),
+        "applications": list(queries.team_memberships(team, MembershipStatus.APPLIED)[:MEMBER_LIST_LIMIT]),
+        "invited": list(queries.team_memberships(team, MembershipStatus.INVITED)[:MEMBER_LIST_LIMIT]),
     })
 
 
@@ -164,7 +166,7 @@ def invite(request, pk):
     except ActionError as error:
         messages.error(request, error.message)
     else:
-        if membership.status == MemberStatus.ACTIVE:
+        if membership.status == MembershipStatus.ACTIVE:
             messages.info(request, _("This person is already a member."))
         else:
             messages.success(request, _("Invitation sent; it shows on their team page."))
@@ -175,7 +177,8 @@ def invite(request, pk):
 @require_POST
 def decide(request, pk, membership_pk):
     team = _managed_team(request.user, pk)
-    membership = get_object_or_404(TeamMembership.objects.select_related("team"), pk=membership_pk, team=team)
+    membership = get_object_or_404(Membership.objects.members().select_related("organization"), pk=membership_pk,
+                                   organization=team)
     approve = request.POST.get("decision") == "approve"
     try:
         actions.check_decide_membership(request.user, membership, approve)
@@ -190,7 +193,8 @@ def decide(request, pk, membership_pk):
 @require_POST
 def remove_member(request, pk, membership_pk):
     team = _managed_team(request.user, pk)
-    membership = get_object_or_404(TeamMembership.objects.select_related("team", "user"), pk=membership_pk, team=team)
+    membership = get_object_or_404(Membership.objects.members().select_related("organization", "user"), pk=membership_pk,
+                                   organization=team)
     try:
         team_actions.check_remove_member(request.user, membership, request.POST.get("reason", ""))
     except ActionError as error:

@@ -10,20 +10,25 @@ from shapely.ops import unary_union
 
 from linli.accounts.choices import Role
 from linli.accounts.models import RoleAssignment, User
-from linli.site.demo import data
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.orgs.queries import coverage_by_host, coverage_by_level
 from linli.places.models import Area
 from linli.points.models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
 from linli.service_orders.models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
+from linli.site.demo import data
 from linli.volunteering import demo as volunteering_demo
 from linli.volunteering.models import (
-    Activity, Attendance, ServiceCertificate, Signup, TeamMembership, Venue, Volunteer,
+    Activity,
+    Attendance,
+    ServiceCertificate,
+    Signup,
+    Venue,
+    Volunteer,
 )
 
 MODELS = [
     Area, Organization, Membership, Pairing, User, RoleAssignment,
-    Volunteer, TeamMembership, Activity, Venue, Signup, Attendance, ServiceCertificate,
+    Volunteer, Activity, Venue, Signup, Attendance, ServiceCertificate,
     ServiceOffering, ServiceOrder, ServiceOrderEvent, AssignedVolunteer,
     PointsAccount, PointsEntry, PointsYearTotal, Reward, Redemption,
 ]

@@ -10,8 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.site.demo import data
-from linli.orgs.models import Organization
+from linli.orgs.models import Membership, Organization
 from linli.points import demo as points_demo
 from linli.points.choices import RedemptionStatus
 from linli.points.models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
@@ -20,9 +19,10 @@ from linli.service_orders import demo as orders_demo
 from linli.service_orders.choices import OrderStatus
 from linli.service_orders.models import AssignedVolunteer, ServiceOffering, ServiceOrder
 from linli.service_orders.queries import grab_board, led_team_ids
+from linli.site.demo import data
 from linli.volunteering import demo
 from linli.volunteering.choices import HoursStatus, SignupStatus
-from linli.volunteering.models import Activity, Attendance, ServiceCertificate, TeamMembership, Volunteer
+from linli.volunteering.models import Activity, Attendance, ServiceCertificate, Volunteer
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_sixteen_womens_teams_and_the_volunteers(demo_output):
     assert teams.count() == len(demo.WOMENS_TEAMS) == 16
     assert all(team.path.startswith(federation.path) and team.area.code == demo.KENGNEI for team in teams)
     assert Volunteer.objects.count() == len(demo.VOLUNTEERS)
-    assert TeamMembership.objects.filter(status="active").count() == sum(len(v.teams) for v in demo.VOLUNTEERS)
+    assert Membership.objects.members().active().count() == sum(len(v.teams) for v in demo.VOLUNTEERS)
     # every volunteer lives in 坑内社区, so its points shop is theirs
     for spec in demo.VOLUNTEERS:
         user = User.objects.get(phone=spec.phone)

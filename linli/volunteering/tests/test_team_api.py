@@ -9,8 +9,9 @@ from linli.accounts.choices import Role
 from linli.core.models import Notification
 from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization
+from linli.orgs.models import Membership, Organization
 from linli.volunteering import actions, team_actions
-from linli.volunteering.models import Signup, TeamMembership, TeamSettings
+from linli.volunteering.models import Signup
 
 from .conftest import resident_id
 
@@ -72,7 +73,7 @@ def membership_url(team, membership, verb):
 
 
 def status_of(team, user):
-    return TeamMembership.objects.get(team=team, user=user).status
+    return Membership.objects.members().get(organization=team, user=user).status
 
 
 def test_the_schema_describes_the_team_api(db):
@@ -110,7 +111,7 @@ def test_by_application_the_leader_approves_or_declines_through_the_api(team, le
         assert as_user(user).post(url(team, "join/")).json()["status"] == "applied"
     members = as_user(leader).get(url(team, "members/")).json()["results"]
     assert [m["status"] for m in members] == ["applied", "applied"]
-    first, second = TeamMembership.objects.filter(team=team).order_by("pk")
+    first, second = Membership.objects.members().filter(organization=team).order_by("pk")
     response = as_user(leader).post(membership_url(team, first, "decide"), {"approve": True}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "active"
     assert as_user(leader).post(membership_url(team, second, "decide"), {"approve": False},
@@ -138,7 +139,7 @@ def test_by_invitation_only_the_invited_join_and_may_decline(team, leader, volun
     for verb in ("accept-invitation/", "decline-invitation/"):
         response = as_user(stranger.user).post(url(team, verb))
         assert response.status_code == 400 and response.json()["code"] == "not_invited"
-    assert not TeamMembership.objects.filter(user=stranger.user).exists()
+    assert not Membership.objects.members().filter(user=stranger.user).exists()
 
     assert as_user(volunteer.user).post(url(team, "decline-invitation/")).json()["status"] == "left"
     again = as_user(volunteer.user).post(url(team, "accept-invitation/"))
@@ -161,7 +162,7 @@ def test_an_invitation_from_a_team_outside_the_area_shows_and_can_be_declined(ot
 def test_someone_not_registered_cannot_join(personas, team):
     response = as_user(personas.resident).post(url(team, "join/"))
     # A resident without a volunteer record does not see the team at all (no area to serve).
-    assert response.status_code == 404 and not TeamMembership.objects.exists()
+    assert response.status_code == 404 and not Membership.objects.members().exists()
 
 
 # -- leaving --------------------------------------------------------------------------------------
@@ -172,7 +173,7 @@ def test_a_member_leaves_and_may_join_again(team, volunteer):
     client.post(url(team, "join/"))
     response = client.post(url(team, "leave/"))
     assert response.status_code == 200 and response.json()["status"] == "left"
-    membership = TeamMembership.objects.get(team=team, user=volunteer.user)
+    membership = Membership.objects.members().get(organization=team, user=volunteer.user)
     assert membership.status == "left" and membership.decided_by == volunteer.user  # kept, not deleted
     assert client.get(url(team)).json()["member_count"] == 0
     twice = client.post(url(team, "leave/"))
@@ -228,27 +229,27 @@ def test_the_leader_removes_a_member_who_is_told(team, leader, volunteer, make_a
     actions.check_join_team(volunteer.user, team)
     with django_capture_on_commit_callbacks(execute=True):  # relay the activity's own message first
         signup = actions.check_signup(volunteer.user, make_activity())
-    membership = TeamMembership.objects.get(team=team, user=volunteer.user)
+    membership = Membership.objects.members().get(organization=team, user=volunteer.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = as_user(leader).post(membership_url(team, membership, "remove"), {"reason": "长期未参加活动"},
                                         format="json")
-    assert response.status_code == 200 and response.json()["status"] == "left"
+    assert response.status_code == 200 and response.json()["status"] == "removed"
     membership.refresh_from_db()
-    assert (membership.status, membership.decided_by) == ("left", leader)
+    assert (membership.status, membership.decided_by) == ("removed", leader)
     note = Notification.objects.get(user=volunteer.user, topic="volunteering.team_removed")
     assert team.name in note.title and "长期未参加活动" in note.body
     # Their sign-up for an activity stays: activities are open to every volunteer.
     assert Signup.objects.get(pk=signup.pk).status == "confirmed"
     again = as_user(leader).post(membership_url(team, membership, "remove"))
     assert again.status_code == 400 and again.json()["code"] == "not_a_member"
-    assert as_user(volunteer.user).get(url(team)).json()["my_status"] == "left"
+    assert as_user(volunteer.user).get(url(team)).json()["my_status"] == "removed"
 
 
 def test_the_leader_withdraws_an_invitation_without_a_message(team, leader, volunteer,
                                                                django_capture_on_commit_callbacks):
     membership = actions.check_invite(leader, team, volunteer.user)
     with django_capture_on_commit_callbacks(execute=True):
-        assert as_user(leader).post(membership_url(team, membership, "remove")).json()["status"] == "left"
+        assert as_user(leader).post(membership_url(team, membership, "remove")).json()["status"] == "removed"
     assert not Notification.objects.filter(user=volunteer.user).exists()
 
 
@@ -264,7 +265,7 @@ def test_leaders_and_oneself_cannot_be_removed(team, leader, make_volunteer):
     assert response.status_code == 400 and response.json()["code"] == "cannot_remove_self"
     members = {m["name"]: m["is_leader"] for m in as_user(leader).get(url(team, "members/")).json()["results"]}
     assert members == {"队长甲": True, "副队长": True}
-    assert TeamMembership.objects.filter(team=team, status="active").count() == 2
+    assert Membership.objects.members().filter(organization=team, status="active").count() == 2
 
 
 def test_an_applicant_is_decided_not_removed(team, leader, volunteer):
@@ -305,8 +306,8 @@ def test_only_the_teams_managers_reach_its_members(team, leader, volunteer, pers
     assert as_user(other_leader).post(membership_url(other_team, membership, "remove")).status_code == 404
     assert as_user(other_leader).post(membership_url(other_team, membership, "decide"), {"approve": False},
                                       format="json").status_code == 404
-    assert status_of(team, volunteer.user) == "active" and not TeamSettings.objects.exists()
-    assert TeamMembership.objects.filter(team=team).count() == 1
+    assert status_of(team, volunteer.user) == "active" and not Organization.objects.exclude(join_mode="open").exists()
+    assert Membership.objects.members().filter(organization=team).count() == 1
     # The system admin over the city manages every team in it.
     assert as_user(personas.system_admin).get(url(team, "members/")).status_code == 200
 
@@ -324,7 +325,7 @@ def test_each_sees_the_teams_serving_them_and_their_own(team, leader, volunteer,
     # Another street's team is not there for this team's volunteer: no detail, no joining.
     for method, tail in (("get", ""), ("post", "join/"), ("post", "leave/"), ("post", "accept-invitation/")):
         assert getattr(as_user(volunteer.user), method)(url(other_team, tail)).status_code == 404
-    assert not TeamMembership.objects.filter(team=other_team, user=volunteer.user).exists()
+    assert not Membership.objects.members().filter(organization=other_team, user=volunteer.user).exists()
     detail = as_user(leader).get(url(team)).json()
     assert detail["can_manage"] is True and detail["my_status"] == ""
     # Not a volunteer team at all: 404 whoever asks.
@@ -474,5 +475,5 @@ def test_two_leaders_leaving_at_once_leave_one_behind(team, leader, make_volunte
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["last_leader", "left"]
-    assert TeamMembership.objects.filter(team=team, status="active").count() == 1
+    assert Membership.objects.members().filter(organization=team, status="active").count() == 1
     assert team.role_assignments.filter(role=Role.VOLUNTEER_TEAM_LEADER).count() == 1

@@ -1,0 +1,62 @@
+"""Team memberships and join modes move into orgs (one person ↔ organization table) and every row
+survives: written under the old tables, each is an orgs.Membership afterwards with its status, its
+decider and its times; a role already held in orgs is merged, not doubled."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from django.db import connection
+
+from linli.core.testing import make_person, migrate_to
+from linli.orgs.actions import do_create_organization
+
+BEFORE = [("volunteering", "0004_labels"), ("orgs", "0002_alter_membership_organization_alter_membership_user")]
+AFTER = [("volunteering", "0005_memberships_into_orgs"), ("orgs", "0003_membership_states")]
+
+
+def at(day, hour):
+    return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_team_memberships_and_join_modes_survive_the_move(tree):
+    team = do_create_organization(parent=None, name="巾帼志愿服务队", kind="volunteer_team", area=tree.street_a)
+    other = do_create_organization(parent=None, name="银发志愿服务队", kind="volunteer_team", area=tree.street_a)
+    leader, u1, u2, u3, u4 = (make_person(f"1390000009{n}", f"人{n}") for n in range(5))
+
+    old = migrate_to(BEFORE)
+    TeamMembership = old.get_model("volunteering", "TeamMembership")
+    OldMembership = old.get_model("orgs", "Membership")
+    old.get_model("volunteering", "TeamSettings").objects.create(team_id=team.pk, join_mode="approval")
+    OldMembership.objects.create(user_id=u1.pk, organization_id=team.pk, role="member", since=date(2025, 5, 1))
+    OldMembership.objects.create(user_id=u2.pk, organization_id=team.pk, role="chair")
+    rows = [
+        (u1, team, "active", None, 1), (u2, team, "applied", None, 2), (u3, team, "left", leader, 3),
+        (u4, other, "invited", leader, 4), (u1, other, "active", leader, 5),
+    ]
+    for user, organization, status, decided_by, day in rows:
+        row = TeamMembership.objects.create(team_id=organization.pk, user_id=user.pk, status=status,
+                                            decided_by_id=decided_by and decided_by.pk)
+        TeamMembership.objects.filter(pk=row.pk).update(created_at=at(day, 8), updated_at=at(day, 9))
+    before = {
+        (r["user_id"], r["team_id"]): (r["status"], r["decided_by_id"], r["created_at"], r["updated_at"])
+        for r in TeamMembership.objects.values()
+    }
+    assert len(before) == 5
+
+    new = migrate_to(AFTER)
+    Membership = new.get_model("orgs", "Membership")
+    Organization = new.get_model("orgs", "Organization")
+    after = {
+        (r["user_id"], r["organization_id"]): (r["status"], r["decided_by_id"], r["created_at"], r["updated_at"])
+        for r in Membership.objects.filter(role="member").values()
+    }
+    assert after == before
+    assert Membership.objects.get(user_id=u1.pk, organization_id=team.pk, role="member").since == date(2025, 5, 1)
+    chair = Membership.objects.get(user_id=u2.pk, organization_id=team.pk, role="chair")
+    assert chair.status == "active"
+    assert Membership.objects.count() == 6  # five team rows (one merged into the orgs row) and the chair
+    modes = dict(Organization.objects.filter(pk__in=[team.pk, other.pk]).values_list("pk", "join_mode"))
+    assert modes == {team.pk: "approval", other.pk: "open"}
+    tables = connection.introspection.table_names()
+    assert "volunteering_teammembership" not in tables and "volunteering_teamsettings" not in tables
