@@ -21,9 +21,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     LINLI_VAR_DIR=/app/var
-# The CJK font of the volunteer certificates (PDF). The healthcheck uses Python, not curl.
+# The CJK font of the certificates (PDF); ffprobe (ffmpeg) reads uploaded videos. The healthcheck
+# uses Python, not curl.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-cjk ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 --user-group linli
 WORKDIR /app

@@ -57,11 +57,12 @@ static_vendor/.installed: Makefile package.json package-lock.json assets/bootstr
 # Debian's Chromium and CJK fonts for the browser tests (Playwright drives the system
 # browser; it never downloads one).
 browser:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  echo "Installing Debian's chromium and fonts-noto-cjk"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v ffprobe >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing Debian's chromium, fonts-noto-cjk and ffmpeg"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk ffmpeg >/dev/null; \
 	fi
 	@command -v chromium >/dev/null || { echo "chromium is missing: install Debian's chromium package" >&2; exit 1; }
+	@command -v ffprobe >/dev/null || { echo "ffprobe is missing: install Debian's ffmpeg package" >&2; exit 1; }
 
 migrate: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "linli.hotline",
     "linli.webhooks",
     "linli.points",
+    "linli.scoring",
     "linli.volunteering",
     "linli.service_orders",
     "linli.site",  # the top floor: home page, menu, demo; last, it reads what the others registered

@@ -11,6 +11,17 @@ check_count(files, rule)  raises MediaError("too_many")
 process_images(files, rule) -> list[ProcessedImage]   (check_count, then each; the error's
     `index` names the file)
 
+MediaRule.min_bytes: the original as uploaded must be at least this big (checked before anything is
+re-encoded: a campaign's "ID photo of at least 100 KB"); "file_too_small".
+
+@dataclass VideoRule(max_bytes, min_bytes=0, min_width=0, min_height=0, min_seconds=0, max_seconds=0,
+                     containers=("mp4", "mov"), codecs=("h264", "hevc"))
+check_video(uploaded_file, rule) -> VideoInfo(width, height, seconds, container, codec, size)
+    Reads the container, the first video stream's codec and size, and the duration with ffprobe
+    (Debian's ffmpeg); never re-encodes. Raises MediaError: "too_large", "file_too_small",
+    "not_a_video", "format_not_allowed", "too_small", "too_short", "too_long", "cannot_check"
+    (ffprobe missing or stuck: try later). Resolution is orientation-free, as for photos.
+
 CASE_PHOTO_RULE: up to 9 photos of at most 15 MB each.
 
 What is stored is always a fresh JPEG written from the pixels alone: no EXIF (so no
@@ -69,6 +80,7 @@ class MediaRule:
     max_pixels: int = 40_000_000
     thumbnail_size: tuple[int, int] = (320, 320)
     output_max_side: int = 2560
+    min_bytes: int = 0
 
 
 @dataclass
@@ -110,7 +122,21 @@ def _read(uploaded_file, rule: MediaRule) -> bytes:
         raise too_large
     if not data:
         raise MediaError("not_an_image", _("The file is empty."))
+    _check_min_bytes(len(data), rule.min_bytes)
     return data
+
+
+def _check_min_bytes(size: int, min_bytes: int) -> None:
+    if size < min_bytes:
+        raise MediaError("file_too_small", _("The file is smaller than %(min)s; upload the original, not a "
+                                             "compressed copy.") % {"min": filesizeformat(min_bytes)})
+
+
+def _check_resolution(width: int, height: int, min_width: int, min_height: int, message) -> None:
+    """Either orientation passes: a portrait 1080×1920 meets a landscape 1920×1080 minimum."""
+    short_min, long_min = sorted((min_width, min_height))
+    if min(width, height) < short_min or max(width, height) < long_min:
+        raise MediaError("too_small", message % {"width": min_width, "height": min_height})
 
 
 def _allowed(rule) -> set[str]:
@@ -160,13 +186,8 @@ def _check_dimensions(image: Image.Image, rule: MediaRule) -> None:
         raise MediaError("not_an_image", _("The file is not an image, or it is damaged."))
     if width * height > rule.max_pixels:
         raise _too_many_pixels(rule)
-    short_min, long_min = sorted((rule.min_width, rule.min_height))
-    if min(width, height) < short_min or max(width, height) < long_min:
-        raise MediaError(
-            "too_small",
-            _("The image is too small: at least %(width)d × %(height)d pixels are needed.")
-            % {"width": rule.min_width, "height": rule.min_height},
-        )
+    _check_resolution(width, height, rule.min_width, rule.min_height,
+                      _("The image is too small: at least %(width)d × %(height)d pixels are needed."))
 
 
 # -- EXIF GPS ------------------------------------------------------------------------------------
@@ -319,3 +340,111 @@ def photo_response(photo, thumbnail=False):
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+# -- video ---------------------------------------------------------------------------------------
+
+FFPROBE_TIMEOUT_SECONDS = 30
+# Encoders round a duration to their time base: a 3:00 video may read 179.98 s.
+DURATION_TOLERANCE_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class VideoRule:
+    max_bytes: int
+    min_bytes: int = 0
+    min_width: int = 0
+    min_height: int = 0
+    min_seconds: float = 0
+    max_seconds: float = 0  # 0: no limit
+    containers: tuple[str, ...] = ("mp4", "mov")  # names as ffprobe's format_name lists them
+    codecs: tuple[str, ...] = ("h264", "hevc")
+
+
+@dataclass
+class VideoInfo:
+    width: int
+    height: int
+    seconds: float
+    container: str
+    codec: str
+    size: int
+
+
+def _clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _probe(path: str) -> dict:
+    import json
+    import subprocess
+
+    command = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        logger.error("ffprobe could not run: %s", error)
+        raise MediaError("cannot_check", _("The video cannot be checked just now; please try again later.")) from None
+    if done.returncode != 0:
+        raise MediaError("not_a_video", _("The file is not a video, or it is damaged."))
+    try:
+        return json.loads(done.stdout or b"{}")
+    except ValueError:
+        raise MediaError("not_a_video", _("The file is not a video, or it is damaged.")) from None
+
+
+def _on_disk(uploaded_file):
+    """A path to the upload's bytes: the temporary file Django wrote, or a copy of a small upload."""
+    import tempfile
+
+    if hasattr(uploaded_file, "temporary_file_path"):
+        return uploaded_file.temporary_file_path(), None
+    copy = tempfile.NamedTemporaryFile(suffix=".upload")  # noqa: SIM115 — closed by the caller
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
+        copy.write(chunk)
+    copy.flush()
+    return copy.name, copy
+
+
+def check_video(uploaded_file, rule: VideoRule) -> VideoInfo:
+    size = uploaded_file.size
+    if size > rule.max_bytes:
+        raise MediaError("too_large", _("The file is larger than %(max)s.") % {"max": filesizeformat(rule.max_bytes)})
+    if not size:
+        raise MediaError("not_a_video", _("The file is empty."))
+    _check_min_bytes(size, rule.min_bytes)
+    path, copy = _on_disk(uploaded_file)
+    try:
+        found = _probe(path)
+    finally:
+        if copy is not None:
+            copy.close()
+    streams = [s for s in found.get("streams", []) if s.get("codec_type") == "video"]
+    container_names = str(found.get("format", {}).get("format_name", "")).split(",")
+    if not streams or not container_names[0]:
+        raise MediaError("not_a_video", _("The file is not a video, or it is damaged."))
+    stream = streams[0]
+    codec = str(stream.get("codec_name", ""))
+    if not set(container_names) & set(rule.containers) or codec not in rule.codecs:
+        raise MediaError("format_not_allowed", _("This kind of video is not accepted; record it with the phone's "
+                                                 "camera as MP4 or MOV (H.264 or H.265)."))
+    try:
+        width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
+        seconds = float(found.get("format", {}).get("duration") or stream.get("duration") or 0)
+    except (TypeError, ValueError):
+        raise MediaError("not_a_video", _("The file is not a video, or it is damaged.")) from None
+    if width <= 0 or height <= 0 or not math.isfinite(seconds) or seconds <= 0:
+        raise MediaError("not_a_video", _("The file is not a video, or it is damaged."))
+    _check_resolution(width, height, rule.min_width, rule.min_height,
+                      _("The video is too small: at least %(width)d × %(height)d pixels are needed."))
+    if seconds + DURATION_TOLERANCE_SECONDS < rule.min_seconds:
+        raise MediaError("too_short", _("The video is %(length)s long; at least %(min)s (minutes:seconds) is needed.")
+                         % {"length": _clock(seconds), "min": _clock(rule.min_seconds)})
+    if rule.max_seconds and seconds - DURATION_TOLERANCE_SECONDS > rule.max_seconds:
+        raise MediaError("too_long", _("The video is %(length)s long; at most %(max)s (minutes:seconds) is allowed.")
+                         % {"length": _clock(seconds), "max": _clock(rule.max_seconds)})
+    return VideoInfo(width=width, height=height, seconds=seconds, container=container_names[0], codec=codec,
+                     size=size)
