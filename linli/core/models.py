@@ -150,3 +150,56 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once_per_owner")]
+
+
+class CertificateStatus(models.TextChoices):
+    ISSUED = "issued", _("valid")
+    REVOKED = "revoked", _("revoked")
+
+
+class Certificate(models.Model):
+    """A numbered certificate with a QR code to a public check page (core.certificates). A domain
+    model inherits it (multi-table) and adds what it certifies:
+
+        class ServiceCertificate(Certificate):
+            volunteer = models.ForeignKey(Volunteer, ...)
+            hours = ...
+
+    `kind` is the registered kind that numbered it; `token` is the unguessable part of the check
+    page's address, `number` the human-readable reference printed on the paper."""
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    token = models.CharField(max_length=64, unique=True)
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="certificates", verbose_name=_("holder"))
+    # As printed: the check page shows it masked (张*明), and only that.
+    holder_name = models.CharField(_("holder's name"), max_length=50)
+    issuer_name = models.CharField(_("issued by (organization)"), max_length=120)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued at"))
+    status = models.CharField(_("status"), max_length=8, choices=CertificateStatus.choices,
+                              default=CertificateStatus.ISSUED)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("revoked by"))
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="issued", revoked_at__isnull=True)
+                | models.Q(status="revoked", revoked_at__isnull=False) & ~models.Q(revoke_reason=""),
+                name="certificate_revoked_with_time_and_reason")
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_revoked(self):
+        return self.status == CertificateStatus.REVOKED

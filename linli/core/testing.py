@@ -86,6 +86,16 @@ def migrate_to(targets):
     return executor.loader.project_state(targets).apps
 
 
+def migrate_to_latest():
+    """Back to every app's last migration, after a test that used migrate_to (the next test needs it)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def make_person(phone, name, role=None, area=None, organization=None, tier="", password="pass-for-tests-1"):
     """A user, with one role if given (through the accounts actions, so the role rules hold)."""
     user = User.objects.create_user(phone=phone, name=name, password=password or None)

@@ -22,14 +22,14 @@
     GET  certificates/                   your service certificates and those of organizations you manage
     POST certificates/                   {"volunteer"?, "organization", "date_from", "date_to"} → issue one
     GET  certificates/{number}/pdf/      the PDF (503 `pdf_unavailable` when the server lacks the CJK font)
+    POST certificates/{number}/revoke/   {"reason"} → revoked (managers of the issuing organization)
     teams/...                            volunteer teams: join, leave, invitations, members (team_api.py)
 
 Errors: 400 with a stable `code` from the actions, 404 outside your role or scope.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import path
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,6 +38,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from linli.core import certificates
 from linli.core.api import ActionErrorsMixin, ApiErrorSerializer, error_body, error_responses
 from linli.core.ids import parse_id
 from linli.places.models import Area
@@ -45,17 +46,17 @@ from linli.places.models import Area
 from . import actions, queries
 from .certificate_pdf import FontUnavailable, render_certificate
 from .models import Activity, Attendance, Signup, Venue, Volunteer
-from .team_api import TeamViewSet
 from .serializers import (
     ActivityCreateSerializer,
-    ActivityUpdateSerializer,
-    CancelActivitySerializer,
     ActivityDetailSerializer,
     ActivityListSerializer,
+    ActivityUpdateSerializer,
     AttendanceSerializer,
     BulkApproveSerializer,
     BulkResultSerializer,
+    CancelActivitySerializer,
     CertificateIssueSerializer,
+    CertificateRevokeSerializer,
     CertificateSerializer,
     MarkAttendanceSerializer,
     MyVolunteerSerializer,
@@ -68,6 +69,7 @@ from .serializers import (
     SignupSerializer,
     VolunteerSerializer,
 )
+from .team_api import TeamViewSet
 
 ERRORS = error_responses()
 
@@ -346,13 +348,11 @@ class CertificateViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
     })
     @action(detail=True, methods=["get"])
     def pdf(self, request, number=None):
-        from .views import certificate_verify_url
-
         certificate = self.get_queryset().filter(number=number).first()
         if certificate is None:
             raise Http404
         try:
-            content = render_certificate(certificate, certificate_verify_url(request, certificate))
+            content = render_certificate(certificate, certificates.check_url(request, certificate))
         except FontUnavailable:
             return Response(error_body("pdf_unavailable", _("The PDF cannot be made right now: the font for "
                                                             "Chinese text is not installed on the server.")),
@@ -360,6 +360,18 @@ class CertificateViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
         return response
+
+    @extend_schema(request=CertificateRevokeSerializer, responses={200: CertificateSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, number=None):
+        certificate = self.get_queryset().filter(number=number).first()
+        if certificate is None:
+            raise Http404
+        data = CertificateRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.check_revoke_certificate(request.user, certificate, data.validated_data["reason"])
+        certificate = self.get_queryset().get(pk=certificate.pk)
+        return Response(CertificateSerializer(certificate, context={"request": request}).data)
 
 
 urlpatterns = [path("volunteering/scan/", ScanView.as_view(), name="api-volunteering-scan")]

@@ -37,4 +37,10 @@ class VolunteeringConfig(AppConfig):
         from .queries import describe_activities
 
         notifications.register()
+        from linli.core.certificates import register_kind
+
+        from .actions.certificates import CERTIFICATE_KIND, CERTIFICATE_PREFIX, can_manage_certificate
+
+        register_kind(CERTIFICATE_KIND, prefix=CERTIFICATE_PREFIX, title=_("Volunteer service certificate"),
+                      can_manage=can_manage_certificate)
         register_entry_source("activity", describe_activities)

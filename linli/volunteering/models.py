@@ -9,6 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import Certificate
+from linli.core.privacy import mask_name
+
 from . import idnumbers
 from .choices import (
     ActivityStatus,
@@ -61,11 +64,7 @@ class Volunteer(models.Model):
 
     @property
     def masked_name(self):
-        """张*明, 张*, 欧**娜: the first and (from three characters) the last character shown."""
-        name = self.name
-        if len(name) <= 2:
-            return name[:1] + "*" * (len(name) - 1)
-        return name[0] + "*" * (len(name) - 2) + name[-1]
+        return mask_name(self.name)
 
 
 class Activity(models.Model):
@@ -176,14 +175,13 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendances")
 
 
-class ServiceCertificate(models.Model):
+class ServiceCertificate(Certificate):
     """志愿服务记录证明: a volunteer's leader-verified hours with one organization over a period.
 
-    What it certifies is a snapshot (`hours`, `entries`) taken when issued, so the document and its
-    verification page keep saying the same thing. The `token` in its QR code is unguessable; the
-    `number` is the human-readable reference printed on it."""
+    A core certificate (number, QR token, issued / revoked) with what it certifies: a snapshot
+    (`hours`, `entries`) taken when issued, so the document and its check page keep saying the
+    same thing."""
 
-    number = models.CharField(_("certificate number"), max_length=24, unique=True)
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("volunteer")
     )
@@ -196,18 +194,11 @@ class ServiceCertificate(models.Model):
     hours = models.DecimalField(_("verified hours"), max_digits=8, decimal_places=2)
     # [{"date": "2026-03-05", "title": ..., "hours": "2.50"}, ...] oldest first, from the approved attendances.
     entries = models.JSONField(_("service content"), default=list)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("issued by"))
-    issued_at = models.DateTimeField(_("issued at"))
-    token = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("volunteer service certificate")
         verbose_name_plural = _("volunteer service certificates")
-        ordering = ["-issued_at", "-id"]
+        ordering = ["-issued_at", "-certificate_ptr"]
         constraints = [
-            models.CheckConstraint(condition=Q(date_to__gte=models.F("date_from")), name="certificate_period_order")
+            models.CheckConstraint(condition=Q(date_to__gte=models.F("date_from")), name="service_certificate_period")
         ]
-
-    def __str__(self):
-        return self.number

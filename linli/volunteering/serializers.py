@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from linli.core import certificates
 from linli.core.ids import MAX_ID, CoordinateSerializerField
 
 from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
@@ -235,12 +236,10 @@ class CertificateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceCertificate
         fields = ["number", "volunteer_number", "volunteer_name", "organization", "organization_name", "date_from",
-                  "date_to", "hours", "entries", "issued_at", "verify_url"]
+                  "date_to", "hours", "entries", "issued_at", "status", "revoked_at", "verify_url"]
 
     def get_verify_url(self, certificate) -> str:
-        from .views import certificate_verify_url
-
-        return certificate_verify_url(self.context["request"], certificate)
+        return certificates.check_url(self.context["request"], certificate)
 
 
 class CertificateIssueSerializer(serializers.Serializer):
@@ -250,3 +249,8 @@ class CertificateIssueSerializer(serializers.Serializer):
                                             help_text="id of a team or center the volunteer served with")
     date_from = serializers.DateField()
     date_to = serializers.DateField()
+
+
+class CertificateRevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="kept for the issuing organization; the public "
+                                                           "check page says only that it is revoked")

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from linli.core.certificate_views import check_certificate
+
 from . import team_views, views
 
 app_name = "volunteering"
@@ -25,7 +27,9 @@ urlpatterns = [
     path("manage/venues/<int:pk>/qr/code/", views.qr_code, name="qr_code"),
     path("volunteers/<str:number>/reveal-id/", views.reveal_id, name="reveal_id"),
     path("certificates/", views.my_certificates, name="certificates"),
-    path("certificates/verify/<str:token>/", views.verify_certificate, name="verify_certificate"),
+    # The check page's first address, printed on certificates issued before core.certificates.
+    path("certificates/verify/<str:token>/", check_certificate, name="verify_certificate"),
+    path("certificates/<str:number>/revoke/", views.revoke_certificate, name="revoke_certificate"),
     path("certificates/<str:number>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("manage/volunteers/<str:number>/certificate/", views.issue_certificate, name="issue_certificate"),
     path("teams/", team_views.team_list, name="teams"),

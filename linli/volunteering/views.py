@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core import qr
+from linli.core import certificates, qr
 from linli.core.errors import ActionError
 from linli.core.ids import parse_id, parse_ids
 from linli.points.actions import balance_of
@@ -22,8 +21,16 @@ from linli.points.actions import balance_of
 from . import actions, checkin, queries
 from .certificate_pdf import FontUnavailable, render_certificate
 from .choices import ActivityStatus, HoursStatus, SignupStatus
-from .forms import ActivityEditForm, ActivityForm, CancelActivityForm, CertificateForm, ProfileForm, RegisterForm, RejectForm
-from .models import Attendance, ServiceCertificate, Signup, Venue, Volunteer
+from .forms import (
+    ActivityEditForm,
+    ActivityForm,
+    CancelActivityForm,
+    CertificateForm,
+    ProfileForm,
+    RegisterForm,
+    RejectForm,
+)
+from .models import Attendance, Signup, Venue, Volunteer
 
 PAGE_SIZE = 20
 
@@ -382,11 +389,6 @@ def reveal_id(request, number):
 # -- certificates ---------------------------------------------------------------------------
 
 
-def certificate_verify_url(request, certificate) -> str:
-    path = reverse("volunteering:verify_certificate", args=[certificate.token])
-    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
-
-
 def _certificate_form(request, volunteer, organizations):
     today = timezone.localdate()
     return CertificateForm(request.POST or None, organizations=organizations,
@@ -437,6 +439,7 @@ def issue_certificate(request, number):
     return render(request, "volunteering/certificate_issue.html", {
         "volunteer": volunteer, "form": form,
         "certificates": list(queries.certificates_visible_to(request.user).filter(volunteer=volunteer)[:50]),
+        "can_revoke": True,
     })
 
 
@@ -446,7 +449,7 @@ def certificate_pdf(request, number):
     if certificate is None:
         raise Http404
     try:
-        pdf = render_certificate(certificate, certificate_verify_url(request, certificate))
+        pdf = render_certificate(certificate, certificates.check_url(request, certificate))
     except FontUnavailable:
         return render(request, "volunteering/certificate_unavailable.html", status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -454,11 +457,17 @@ def certificate_pdf(request, number):
     return response
 
 
-def verify_certificate(request, token):
-    """Public (no sign-in): whether the certificate is genuine, with its number, the masked name
-    and the date; nothing else. An unknown token is a 404 that says so."""
-    certificate = ServiceCertificate.objects.select_related("volunteer").filter(token=token[:64]).first()
-    response = render(request, "volunteering/certificate_verify.html", {"certificate": certificate},
-                      status=200 if certificate else 404)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+@login_required
+@require_POST
+def revoke_certificate(request, number):
+    """A manager of the issuing organization revokes a certificate; its check page then says so."""
+    certificate = queries.certificates_visible_to(request.user).filter(number=number).first()
+    if certificate is None:
+        raise Http404
+    try:
+        actions.check_revoke_certificate(request.user, certificate, request.POST.get("reason", ""))
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Certificate %(number)s is revoked.") % {"number": certificate.number})
+    return redirect("volunteering:issue_certificate", number=certificate.volunteer.number)

@@ -20,7 +20,9 @@ Hours            check_approve_hours(leader, attendance), check_reject_hours(lea
 Scheduled        do_auto_check_out(now=None), do_send_reminders(now=None)  (both safe to run twice)
 Certificates     check_issue_certificate(actor, volunteer, *, organization, date_from, date_to) -> ServiceCertificate
                  (leaders/admins of an organization the volunteer served with, or the volunteer themself:
-                 it only restates hours a leader verified; 0 hours → nothing_to_certify)
+                 it only restates hours a leader verified; 0 hours → nothing_to_certify); numbered,
+                 checked and revoked by core.certificates
+                 check_revoke_certificate(actor, certificate, reason)  (managers of the issuing organization)
 
 Errors: VolunteeringError (400 in the API) with a stable code; Http404 for what the user may not see.
 """
@@ -59,9 +61,10 @@ from .attendance import (  # noqa: F401
 )
 from .certificates import (  # noqa: F401
     CERTIFICATE_PREFIX,
-    NUMBER_ATTEMPTS,
     _entries,
+    can_manage_certificate,
     check_issue_certificate,
+    check_revoke_certificate,
     do_issue_certificate,
 )
 from .common import (  # noqa: F401

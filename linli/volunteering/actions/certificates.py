@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core import certificates
 from linli.core.outbox import emit
 
 from .. import queries
@@ -19,9 +20,8 @@ from .common import VolunteeringError
 
 # -- certificates ---------------------------------------------------------------------------
 
+CERTIFICATE_KIND = "volunteering.service"
 CERTIFICATE_PREFIX = "ZYZM"
-# Concurrent issues race for the next number; each round at least one wins, the others draw again.
-NUMBER_ATTEMPTS = 20
 
 
 def check_issue_certificate(actor, volunteer, *, organization, date_from, date_to) -> ServiceCertificate:
@@ -58,23 +58,21 @@ def _entries(attendances):
 
 
 def do_issue_certificate(actor, volunteer, organization, date_from, date_to, attendances) -> ServiceCertificate:
-    import secrets
+    with transaction.atomic():
+        certificate = certificates.do_issue(
+            ServiceCertificate(volunteer=volunteer, organization=organization, date_from=date_from, date_to=date_to,
+                               hours=sum((a.hours for a in attendances), Decimal(0)), entries=_entries(attendances)),
+            kind=CERTIFICATE_KIND, issued_by=actor, holder=volunteer.user, holder_name=volunteer.name,
+            issuer_name=organization.name)
+        emit("volunteering.certificate_issued", {"certificate": certificate.pk})
+    return certificate
 
-    now = timezone.now()
-    prefix = f"{CERTIFICATE_PREFIX}-{timezone.localtime(now).year}-"
-    for _attempt in range(NUMBER_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                last = ServiceCertificate.objects.filter(number__startswith=prefix).order_by("-number").values_list(
-                    "number", flat=True).first()
-                sequence = int(last[len(prefix):]) + 1 if last else 1
-                certificate = ServiceCertificate.objects.create(
-                    number=f"{prefix}{sequence:06d}", volunteer=volunteer, organization=organization,
-                    date_from=date_from, date_to=date_to, hours=sum((a.hours for a in attendances), Decimal(0)),
-                    entries=_entries(attendances), issued_by=actor, issued_at=now,
-                    token=secrets.token_urlsafe(32))
-                emit("volunteering.certificate_issued", {"certificate": certificate.pk})
-                return certificate
-        except IntegrityError:
-            continue  # a concurrent issue took the number: draw the next one
-    raise VolunteeringError("busy", _("Please try again."))
+
+def can_manage_certificate(actor, certificate) -> bool:
+    """Who may revoke a service certificate: a manager of its issuing organization."""
+    service = ServiceCertificate.objects.filter(pk=certificate.pk).select_related("organization").first()
+    return service is not None and queries.can_manage_organization(actor, service.organization)
+
+
+def check_revoke_certificate(actor, certificate, reason) -> ServiceCertificate:
+    return certificates.check_revoke(actor, certificate, reason)

@@ -217,6 +217,55 @@ def test_masked_names():
     assert [Volunteer(name=n).masked_name for n in ("张三明", "张三", "欧阳娜娜", "李")] == ["张*明", "张*", "欧**娜", "李"]
 
 
+# -- revoking --------------------------------------------------------------------------------
+
+
+def test_a_revoked_certificate_fails_its_check_and_only_the_issuers_managers_revoke(
+        served, leader, team, clock, client, personas):
+    certificate = issue(served.user, served, team, clock)
+    check = f"/certificates/check/{certificate.token}/"
+    assert 'data-testid="verify-genuine"' in client.get(check).content.decode()
+    url = f"/volunteering/certificates/{certificate.number}/revoke/"
+    for person in (personas.outsider, personas.org_admin, served.user):  # the holder cannot revoke either
+        client.force_login(person)
+        assert client.post(url, {"reason": "材料不实"}).status_code == 404, person
+    client.force_login(leader)
+    client.post(url, {"reason": ""})
+    certificate.refresh_from_db()
+    assert certificate.status == "issued"  # no reason, nothing revoked
+    page = client.post(url, {"reason": "服务时长登记有误，已重新出具"}, follow=True).content.decode()
+    assert 'data-testid="certificate-revoked"' in page and "服务时长登记有误" in page
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoked_by, certificate.revoke_reason) == (
+        "revoked", leader, "服务时长登记有误，已重新出具")
+    assert OutboxMessage.objects.filter(topic="certificates.revoked", payload__certificate=certificate.pk).count() == 1
+    client.logout()
+    for address in (check, f"/volunteering/certificates/verify/{certificate.token}/"):
+        html = client.get(address).content.decode()
+        assert 'data-testid="verify-revoked"' in html and 'data-testid="verify-genuine"' not in html
+        assert certificate.number in html and "服务时长登记有误" not in html  # the reason stays with the issuer
+    # The holder sees it revoked on their own list, without the reason.
+    client.force_login(served.user)
+    mine = client.get("/volunteering/certificates/").content.decode()
+    assert 'data-testid="certificate-revoked"' in mine and "服务时长登记有误" not in mine
+
+
+def test_the_api_revokes_once_with_a_reason(served, leader, team, clock, personas):
+    certificate = issue(served.user, served, team, clock)
+    url = f"/api/volunteering/certificates/{certificate.number}/revoke/"
+    api = APIClient()
+    api.force_authenticate(personas.outsider)
+    assert api.post(url, {"reason": "x"}, format="json").status_code == 404
+    # Fresh from the database, as each request loads it: the personas' organizations moved the team's path.
+    api.force_authenticate(type(leader).objects.get(pk=leader.pk))
+    assert api.post(url, {}, format="json").json()["code"] in ("invalid", "required")
+    assert api.post(url, {"reason": "   "}, format="json").json()["code"] in ("invalid", "blank", "reason_required")
+    done = api.post(url, {"reason": "重复出具"}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "revoked" and done.json()["revoked_at"]
+    again = api.post(url, {"reason": "重复出具"}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "already_revoked"
+
+
 # -- pages ----------------------------------------------------------------------------------
 
 
@@ -263,7 +312,8 @@ def test_the_api_issues_lists_and_downloads(served, leader, team, clock, django_
     assert created.status_code == 201, created.json()
     data = created.json()
     assert data["hours"] == "5.50" and data["volunteer_name"] == served.name and "id_number" not in data
-    assert data["verify_url"].endswith(f"/volunteering/certificates/verify/{ServiceCertificate.objects.get().token}/")
+    # The check page is core's, for every kind of certificate.
+    assert data["verify_url"].endswith(f"/certificates/check/{ServiceCertificate.objects.get().token}/")
     refused = api.post("/api/volunteering/certificates/", {**body, "date_from": str(today)}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "nothing_to_certify"
     pdf = api.get(f"/api/volunteering/certificates/{data['number']}/pdf/")

@@ -1,17 +1,28 @@
-"""Team memberships and join modes move into orgs (one person ↔ organization table) and every row
-survives: written under the old tables, each is an orgs.Membership afterwards with its status, its
-decider and its times; a role already held in orgs is merged, not doubled."""
+"""Rows written under an old schema survive each move:
+
+- team memberships and join modes into orgs (one person ↔ organization table): each is an
+  orgs.Membership afterwards with its status, its decider and its times; a role already held in
+  orgs is merged, not doubled;
+- service certificates onto core certificates: number, token, issuer and time kept, so a paper
+  printed before still checks as genuine; and back again.
+"""
 
 from datetime import date, datetime, timezone
 
 import pytest
 from django.db import connection
 
-from linli.core.testing import make_person, migrate_to
+from linli.core.testing import make_person, migrate_to, migrate_to_latest
 from linli.orgs.actions import do_create_organization
 
 BEFORE = [("volunteering", "0004_labels"), ("orgs", "0002_alter_membership_organization_alter_membership_user")]
 AFTER = [("volunteering", "0005_memberships_into_orgs"), ("orgs", "0003_membership_states")]
+
+
+@pytest.fixture(autouse=True)
+def back_to_latest():
+    yield
+    migrate_to_latest()
 
 
 def at(day, hour):
@@ -60,3 +71,38 @@ def test_team_memberships_and_join_modes_survive_the_move(tree):
     assert modes == {team.pk: "approval", other.pk: "open"}
     tables = connection.introspection.table_names()
     assert "volunteering_teammembership" not in tables and "volunteering_teamsettings" not in tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_service_certificates_become_core_certificates_and_still_check(tree, client):
+    team = do_create_organization(parent=None, name="巾帼志愿服务队", kind="volunteer_team", area=tree.street_a)
+    leader, person = make_person("13900000095", "队长"), make_person("13900000096", "王小红")
+    old = migrate_to([("volunteering", "0005_memberships_into_orgs"), ("core", "0008_idempotency_record")])
+    volunteer = old.get_model("volunteering", "Volunteer").objects.create(
+        user_id=person.pk, number="V3502030000001", area_id=tree.street_a.pk, name="王小红", gender="female",
+        id_number="350203199001011234", birth_date=date(1990, 1, 1), phone="13900000096")
+    issued = at(5, 10)
+    OldCertificate = old.get_model("volunteering", "ServiceCertificate")
+    for n in (1, 2):
+        OldCertificate.objects.create(
+            number=f"ZYZM-2026-00000{n}", volunteer_id=volunteer.pk, organization_id=team.pk,
+            date_from=date(2026, 1, 1), date_to=date(2026, 2, 28), hours="7.50",
+            entries=[{"date": "2026-02-01", "title": "敬老院助餐", "hours": "7.50"}], issued_by_id=leader.pk,
+            issued_at=issued, token=f"token-{n}-" + "x" * 40)
+
+    migrate_to_latest()
+    from linli.volunteering.models import ServiceCertificate
+
+    rows = list(ServiceCertificate.objects.order_by("number"))
+    assert [(c.number, c.token, c.issued_by_id, c.issued_at, c.hours, c.holder_id, c.holder_name, c.issuer_name,
+             c.kind, c.status) for c in rows] == [
+        (f"ZYZM-2026-00000{n}", f"token-{n}-" + "x" * 40, leader.pk, issued, 7.5, person.pk, "王小红",
+         "巾帼志愿服务队", "volunteering.service", "issued") for n in (1, 2)]
+    assert rows[0].entries[0]["title"] == "敬老院助餐" and rows[0].volunteer.number == "V3502030000001"
+    # A paper printed before the move: its QR code's address still says genuine.
+    page = client.get(f"/volunteering/certificates/verify/{rows[0].token}/")
+    assert page.status_code == 200 and 'data-testid="verify-genuine"' in page.content.decode()
+
+    back = migrate_to([("volunteering", "0005_memberships_into_orgs")])
+    assert sorted(back.get_model("volunteering", "ServiceCertificate").objects.values_list("number", "token")) == [
+        (f"ZYZM-2026-00000{n}", f"token-{n}-" + "x" * 40) for n in (1, 2)]
