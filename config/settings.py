@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "linli.webhooks",
     "linli.points",
     "linli.scoring",
+    "linli.enrolment",
     "linli.volunteering",
     "linli.service_orders",
     "linli.site",  # the top floor: home page, menu, demo; last, it reads what the others registered

@@ -3,18 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, Attendance, ServiceCertificate, Signup, Volunteer
+from linli.core.admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Activity, ServiceCertificate, Volunteer
 
 
 @admin.register(Volunteer)
@@ -33,20 +24,6 @@ class VolunteerAdmin(ReadOnlyAdmin):
 class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "organization", "starts_at", "service_area", "is_published"]
     list_filter = ["service_area", "is_published"]
-
-
-@admin.register(Signup)
-class SignupAdmin(ReadOnlyAdmin):
-    list_display = ["activity", "venue", "user", "status", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["activity", "venue", "user"]
-
-
-@admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ["signup", "checked_in_at", "checked_out_at", "hours", "status", "auto_checked_out"]
-    list_filter = ["status", "auto_checked_out"]
-    list_select_related = ["signup__user", "signup__activity"]
 
 
 @admin.register(ServiceCertificate)

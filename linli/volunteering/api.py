@@ -45,7 +45,7 @@ from linli.places.models import Area
 
 from . import actions, queries
 from .certificate_pdf import FontUnavailable, render_certificate
-from .models import Activity, Attendance, Signup, Venue, Volunteer
+from .models import Activity, Attendance, Enrolment, Venue, Volunteer
 from .serializers import (
     ActivityCreateSerializer,
     ActivityDetailSerializer,
@@ -152,7 +152,7 @@ class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         activity = self._activity(pk)
         venue = None
         if data.validated_data.get("venue"):
-            venue = Venue.objects.filter(pk=data.validated_data["venue"], activity=activity).first()
+            venue = Venue.objects.filter(pk=data.validated_data["venue"], session=activity).first()
             if venue is None:
                 raise actions.VolunteeringError("invalid", "venue", field="venue")
         signup = actions.check_signup(request.user, activity, venue)
@@ -161,7 +161,7 @@ class ActivityViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
 
 class SignupViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
     serializer_class = SignupSerializer
-    queryset = Signup.objects.none()
+    queryset = Enrolment.objects.none()
 
     def get_queryset(self):
         return queries.my_signups(self.request.user)
@@ -188,8 +188,8 @@ class SignupViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         data = MarkAttendanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attendance = actions.check_mark_attendance(
-            request.user, signup, data.validated_data.get("checked_in_at", signup.activity.starts_at),
-            data.validated_data.get("checked_out_at", signup.activity.ends_at))
+            request.user, signup, data.validated_data.get("checked_in_at", signup.session.activity.starts_at),
+            data.validated_data.get("checked_out_at", signup.session.activity.ends_at))
         return Response(AttendanceSerializer(queries.attendances_for_manager(request.user).get(pk=attendance.pk)).data)
 
 
@@ -265,7 +265,7 @@ class AttendanceViewSet(ActionErrorsMixin, viewsets.GenericViewSet):
         activity = self.request.query_params.get("activity")
         if activity:
             activity_id = parse_id(activity)
-            queryset = queryset.filter(signup__activity_id=activity_id) if activity_id else queryset.none()
+            queryset = queryset.filter(enrolment__session_id=activity_id) if activity_id else queryset.none()
         return queryset
 
     @extend_schema(parameters=[OpenApiParameter("activity", int)],
@@ -307,7 +307,7 @@ class ScanView(ActionErrorsMixin, APIView):
         data.is_valid(raise_exception=True)
         attendance = actions.check_scan(request.user, data.validated_data["token"],
                                         data.validated_data.get("lat"), data.validated_data.get("lng"))
-        attendance = Attendance.objects.select_related("signup__user__volunteer").get(pk=attendance.pk)
+        attendance = Attendance.objects.select_related("enrolment__user__volunteer").get(pk=attendance.pk)
         return Response(AttendanceSerializer(attendance).data)
 
 

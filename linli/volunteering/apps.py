@@ -37,6 +37,7 @@ class VolunteeringConfig(AppConfig):
         from .queries import describe_activities
 
         notifications.register()
+        self.register_enrolment_owner()
         from linli.core.certificates import register_kind
 
         from .actions.certificates import CERTIFICATE_KIND, CERTIFICATE_PREFIX, can_manage_certificate
@@ -44,3 +45,36 @@ class VolunteeringConfig(AppConfig):
         register_kind(CERTIFICATE_KIND, prefix=CERTIFICATE_PREFIX, title=_("Volunteer service certificate"),
                       can_manage=can_manage_certificate)
         register_entry_source("activity", describe_activities)
+
+    @staticmethod
+    def register_enrolment_owner():
+        """Activities are enrolment sessions: who runs them, who may sign up, what approving credits."""
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils.translation import gettext_lazy as _
+
+        from linli.enrolment.owners import register_owner
+
+        from . import queries
+        from .actions.activities import OWNER
+        from .actions.attendance import credit_points
+        from .actions.common import VolunteeringError
+        from .actions.signups import check_eligible
+
+        def can_organize(user, session):
+            activity = getattr(session, "activity", session)
+            return queries.can_manage_organization(user, activity.organization)
+
+        register_owner(
+            OWNER, can_organize=can_organize, error=VolunteeringError, check_eligible=check_eligible,
+            on_hours_approved=credit_points,
+            hours_grace=lambda: timedelta(minutes=settings.VOLUNTEER_HOURS_GRACE_MINUTES),
+            words={
+                "session_cancelled": ("activity_cancelled", _("This activity has been cancelled.")),
+                "already_signed_up": ("already_signed_up", _("You have already signed up for this activity.")),
+                "already_started": ("already_started", _("The activity has started; ask the leader instead.")),
+                "not_signed_up": ("not_signed_up", _("You have no confirmed place in this activity.")),
+                "not_confirmed": ("not_confirmed", _("Only confirmed volunteers can be marked present.")),
+                "not_checked_out": ("not_checked_out", _("The volunteer has not checked out yet.")),
+            })

@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+# An activity's status, its sign-ups', its attendance's and its hours' are the enrolment engine's
+# (an activity is an enrolment session; a sign-up, 报名, is an enrolment).
+from linli.enrolment.choices import AttendanceMethod, HoursStatus, Presence  # noqa: F401
+from linli.enrolment.choices import EnrolmentStatus as SignupStatus  # noqa: F401
+from linli.enrolment.choices import SessionStatus as ActivityStatus  # noqa: F401
 
 
 class Gender(models.TextChoices):
@@ -44,25 +49,3 @@ class ServiceArea(models.TextChoices):
     GOVERNANCE = "governance", _("Community affairs")
     EMERGENCY = "emergency", _("Emergency relief")
     OTHER = "other", _("Other")
-
-
-class ActivityStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class SignupStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class AttendanceMethod(models.TextChoices):
-    QR = "qr", _("QR code")
-    LEADER = "leader", _("Marked by the leader")
-
-
-class HoursStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for verification")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", pgettext_lazy("hours", "Rejected")

@@ -11,21 +11,36 @@ from django.utils.translation import gettext as _
 from linli.core.notify import notify
 
 TOPIC_PREFIX = "volunteering."
+# The enrolment engine's messages about activities' sign-ups and hours, and the topic each is told under.
+ENROLMENT_TOPICS = {"enrolment.promoted": "volunteering.promoted", "enrolment.reminder": "volunteering.reminder",
+                    "enrolment.hours_approved": "volunteering.hours_approved",
+                    "enrolment.hours_rejected": "volunteering.hours_rejected"}
+
+
+def _ours(message) -> str | None:
+    """The volunteering topic of an enrolment message about an activity; None for other owners'."""
+    from .actions.activities import OWNER
+
+    if not str(message.payload.get("owner", "")).startswith(f"{OWNER}:"):
+        return None
+    return ENROLMENT_TOPICS.get(message.topic)
 
 
 def handle_message(message):
-    from .models import Signup
+    from .models import Enrolment
 
-    if message.topic not in ("volunteering.promoted", "volunteering.reminder"):
+    topic = _ours(message)
+    if topic not in ("volunteering.promoted", "volunteering.reminder"):
         return
-    signup = Signup.objects.select_related("activity", "venue", "user").filter(pk=message.payload.get("signup")).first()
+    signup = Enrolment.objects.select_related("session__activity", "venue", "user").filter(
+        pk=message.payload.get("enrolment")).first()
     if signup is None:
         return
-    activity = signup.activity
+    activity = signup.session.activity
     url = reverse("volunteering:activity", args=[activity.pk])
     when = timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M")
     sms_params = {"title": activity.title, "when": when, "venue": signup.venue.name}
-    if message.topic == "volunteering.promoted":
+    if topic == "volunteering.promoted":
         title = _("You have a place: %(title)s") % {"title": activity.title}
         body = _("A place became free and is now yours. %(when)s at %(venue)s.") % {"when": when, "venue": signup.venue.name}
         sms = ("activity_promoted", sms_params)
@@ -33,7 +48,7 @@ def handle_message(message):
         title = _reminder_title(activity)
         body = _("%(when)s at %(venue)s. Scan the code at the venue to check in.") % {"when": when, "venue": signup.venue.name}
         sms = ("activity_reminder", sms_params)
-    notify([signup.user], message.topic, title, body, url=url, sms=sms)
+    notify([signup.user], topic, title, body, url=url, sms=sms)
 
 
 def _reminder_title(activity) -> str:
@@ -66,14 +81,14 @@ def handle_team_removed(message):
 
 def handle_activity_changed(message):
     """Tell the volunteers signed up (or waiting) that the activity moved or was cancelled."""
-    from .models import Activity, Signup
+    from .models import Activity, Enrolment
 
     if message.topic not in ("volunteering.rescheduled", "volunteering.activity_cancelled"):
         return
     activity = Activity.objects.filter(pk=message.payload.get("activity")).first()
     if activity is None:
         return
-    users = Signup.objects.filter(pk__in=message.payload.get("signups") or [], activity=activity).values_list(
+    users = Enrolment.objects.filter(pk__in=message.payload.get("signups") or [], session=activity).values_list(
         "user", flat=True)
     start = timezone.localtime(activity.starts_at)
     span = {"start": start.strftime("%m-%d %H:%M"), "end": timezone.localtime(activity.ends_at).strftime("%H:%M")}
@@ -95,13 +110,14 @@ def handle_hours_and_certificates(message):
 
     from .models import Attendance, ServiceCertificate
 
-    if message.topic in ("volunteering.hours_approved", "volunteering.hours_rejected"):
-        attendance = Attendance.objects.select_related("signup__activity", "signup__user").filter(
+    topic = _ours(message)
+    if topic in ("volunteering.hours_approved", "volunteering.hours_rejected"):
+        attendance = Attendance.objects.select_related("enrolment__session__activity", "enrolment__user").filter(
             pk=message.payload.get("attendance")).first()
         if attendance is None:
             return
-        activity = attendance.signup.activity
-        if message.topic == "volunteering.hours_approved":
+        activity = attendance.enrolment.session.activity
+        if topic == "volunteering.hours_approved":
             values = {"title": activity.title, "hours": format_hours(attendance.hours), "points": attendance.points}
             title = _("Hours approved: %(title)s") % values
             body = _("%(hours)s hours confirmed; %(points)s points credited to your account.") % values
@@ -111,7 +127,7 @@ def handle_hours_and_certificates(message):
             title = _("Hours not approved: %(title)s") % values
             body = _("Reason: %(reason)s. Ask the team leader if you think this is a mistake.") % values
             sms = ("hours_rejected", values)
-        notify([attendance.signup.user], message.topic, title, body, url=reverse("volunteering:hours"), sms=sms)
+        notify([attendance.enrolment.user], topic, title, body, url=reverse("volunteering:hours"), sms=sms)
     elif message.topic == "volunteering.certificate_issued":
         certificate = ServiceCertificate.objects.select_related("volunteer__user", "organization").filter(
             pk=message.payload.get("certificate")).first()
@@ -127,7 +143,8 @@ def handle_hours_and_certificates(message):
 def register():
     from linli.core import outbox
 
-    outbox.register(TOPIC_PREFIX, handle_message)
+    outbox.register("enrolment.", handle_message)
     outbox.register(TOPIC_PREFIX, handle_team_removed)
     outbox.register(TOPIC_PREFIX, handle_activity_changed)
     outbox.register(TOPIC_PREFIX, handle_hours_and_certificates)
+    outbox.register("enrolment.", handle_hours_and_certificates)

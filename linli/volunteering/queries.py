@@ -11,7 +11,7 @@ from linli.orgs.choices import MembershipRole, MembershipStatus
 from linli.orgs.models import Membership
 
 from .choices import ActivityStatus, HoursStatus, SignupStatus
-from .models import Activity, Attendance, Signup, Venue, Volunteer
+from .models import Activity, Attendance, Enrolment, Venue, Volunteer
 
 
 def can_manage_organization(user, organization) -> bool:
@@ -41,8 +41,8 @@ def managed_activities(user):
 def _with_counts(queryset):
     return queryset.select_related("organization", "area").annotate(
         capacity_total=_capacity_subquery(),
-        confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED), distinct=True),
-        waitlist_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED), distinct=True),
+        confirmed_count=Count("enrolments", filter=Q(enrolments__status=SignupStatus.CONFIRMED), distinct=True),
+        waitlist_count=Count("enrolments", filter=Q(enrolments__status=SignupStatus.WAITLISTED), distinct=True),
     )
 
 
@@ -50,7 +50,7 @@ def _capacity_subquery():
     from django.db.models import IntegerField, OuterRef, Subquery, Sum
     from django.db.models.functions import Coalesce
 
-    total = Venue.objects.filter(activity=OuterRef("pk")).values("activity").annotate(s=Sum("capacity")).values("s")
+    total = Venue.objects.filter(session=OuterRef("pk")).values("session").annotate(s=Sum("capacity")).values("s")
     return Coalesce(Subquery(total, output_field=IntegerField()), 0)
 
 
@@ -59,7 +59,7 @@ def published_activities(user=None):
     and counts; with `user`, whether that user holds a live sign-up (`my_status`)."""
     queryset = _with_counts(Activity.objects.filter(is_published=True).exclude(status=ActivityStatus.CANCELLED))
     if user is not None and user.is_authenticated:
-        mine = Signup.objects.filter(activity=OuterRef("pk"), user=user).exclude(status=SignupStatus.CANCELLED)
+        mine = Enrolment.objects.filter(session=OuterRef("pk"), user=user).exclude(status=SignupStatus.CANCELLED)
         queryset = queryset.annotate(signed_up=Exists(mine))
     return queryset.order_by("starts_at", "id")
 
@@ -74,38 +74,38 @@ def visible_activity(user, pk):
     return (published_activities().filter(pk=pk).first()
             or activities_for_manager(user).filter(pk=pk).first()
             or _with_counts(Activity.objects.filter(
-                pk=pk, is_published=True, pk__in=Signup.objects.filter(user=user).values("activity"))).first())
+                pk=pk, is_published=True, pk__in=Enrolment.objects.filter(user=user).values("session"))).first())
 
 
 def venues_of(activity):
     return list(
         activity.venues.annotate(
-            confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
-            waitlist_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)),
+            confirmed_count=Count("enrolments", filter=Q(enrolments__status=SignupStatus.CONFIRMED)),
+            waitlist_count=Count("enrolments", filter=Q(enrolments__status=SignupStatus.WAITLISTED)),
         )
     )
 
 
 def my_signups(user):
     return (
-        Signup.objects.filter(user=user)
-        .select_related("activity", "venue", "attendance", "activity__organization")
-        .order_by("-activity__starts_at", "-id")
+        Enrolment.objects.filter(user=user)
+        .select_related("session__activity__organization", "venue", "attendance")
+        .order_by("-session__starts_at", "-id")
     )
 
 
 def my_current_signups(user):
     """Live sign-ups, and those the activity's cancellation ended (shown with its reason); not the
     ones the volunteer cancelled themself."""
-    cancelled_with_activity = Q(activity__status=ActivityStatus.CANCELLED,
-                                cancelled_at__gte=F("activity__cancelled_at"))
+    cancelled_with_activity = Q(session__status=ActivityStatus.CANCELLED,
+                                cancelled_at__gte=F("session__cancelled_at"))
     return my_signups(user).filter(~Q(status=SignupStatus.CANCELLED) | cancelled_with_activity)
 
 
 def my_attendances(user):
     return (
-        Attendance.objects.filter(signup__user=user)
-        .select_related("signup__activity", "signup__venue")
+        Attendance.objects.filter(enrolment__user=user)
+        .select_related("enrolment__session__activity", "enrolment__venue")
         .order_by("-checked_in_at")
     )
 
@@ -113,13 +113,13 @@ def my_attendances(user):
 def approved_hours_of(user):
     from django.db.models import Sum
 
-    return Attendance.objects.filter(signup__user=user, status=HoursStatus.APPROVED).aggregate(h=Sum("hours"))["h"] or 0
+    return Attendance.objects.filter(enrolment__user=user, status=HoursStatus.APPROVED).aggregate(h=Sum("hours"))["h"] or 0
 
 
 def roster(activity):
     """Sign-ups of an activity with their attendance and volunteer profile, queue order."""
     return (
-        activity.signups.exclude(status=SignupStatus.CANCELLED)
+        activity.enrolments.exclude(status=SignupStatus.CANCELLED)
         .select_related("user", "user__volunteer", "venue", "attendance")
         .order_by("venue__is_main", "venue_id", "status", "id")
     )
@@ -127,21 +127,21 @@ def roster(activity):
 
 def attendances_for_manager(user):
     return Attendance.objects.filter(
-        signup__activity__in=managed_activities(user).values("pk")
-    ).select_related("signup__user", "signup__user__volunteer", "signup__activity", "signup__venue")
+        enrolment__session__activity__in=managed_activities(user).values("pk")
+    ).select_related("enrolment__user", "enrolment__user__volunteer", "enrolment__session__activity", "enrolment__venue")
 
 
 def signups_for_manager(user):
     """Sign-ups of the activities the user runs (any status)."""
-    return Signup.objects.filter(activity__in=managed_activities(user).values("pk")).select_related(
-        "activity__organization__area", "user")
+    return Enrolment.objects.filter(session__in=managed_activities(user).values("pk")).select_related(
+        "session__activity__organization__area", "user")
 
 
 def volunteers_for_manager(user):
     """Volunteers who are members of, or signed up with, an organization the user manages."""
     organizations = managed_organizations(user).values("pk")
     members = Membership.objects.members().active().filter(organization__in=organizations).values("user")
-    signed_up = Signup.objects.filter(activity__organization__in=organizations).values("user")
+    signed_up = Enrolment.objects.filter(session__activity__organization__in=organizations).values("user")
     return Volunteer.objects.filter(Q(user__in=members) | Q(user__in=signed_up)).select_related("area")
 
 
@@ -154,7 +154,7 @@ CERTIFYING_KINDS = ("volunteer_team", "civ_center")
 
 
 def _approved(volunteer):
-    return Attendance.objects.filter(signup__user_id=volunteer.user_id, status=HoursStatus.APPROVED)
+    return Attendance.objects.filter(enrolment__user_id=volunteer.user_id, status=HoursStatus.APPROVED)
 
 
 def served_organizations(volunteer):
@@ -164,7 +164,7 @@ def served_organizations(volunteer):
 
     steplen = Organization.steplen
     paths = set()
-    for path in _approved(volunteer).values_list("signup__activity__organization__path", flat=True).distinct():
+    for path in _approved(volunteer).values_list("enrolment__session__activity__organization__path", flat=True).distinct():
         paths.update(path[:end] for end in range(steplen, len(path) + 1, steplen))
     return Organization.objects.filter(path__in=paths, kind__in=CERTIFYING_KINDS).order_by("name", "pk")
 
@@ -174,10 +174,10 @@ def approved_service(volunteer, organization, date_from, date_to):
     started within [date_from, date_to] (local dates), oldest first."""
     return (
         _approved(volunteer)
-        .filter(signup__activity__organization__path__startswith=organization.path,
-                signup__activity__starts_at__date__gte=date_from, signup__activity__starts_at__date__lte=date_to)
-        .select_related("signup__activity")
-        .order_by("signup__activity__starts_at", "pk")
+        .filter(enrolment__session__activity__organization__path__startswith=organization.path,
+                enrolment__session__activity__starts_at__date__gte=date_from, enrolment__session__activity__starts_at__date__lte=date_to)
+        .select_related("enrolment__session__activity")
+        .order_by("enrolment__session__activity__starts_at", "pk")
     )
 
 

@@ -6,7 +6,7 @@ from linli.core import certificates
 from linli.core.ids import MAX_ID, CoordinateSerializerField
 
 from .choices import Education, Gender, IdType, PoliticalStatus, ServiceArea
-from .models import Activity, Attendance, ServiceCertificate, Signup, Venue, Volunteer
+from .models import Activity, Attendance, Enrolment, ServiceCertificate, Venue, Volunteer
 
 
 class VolunteerSerializer(serializers.ModelSerializer):
@@ -163,15 +163,15 @@ class AttendanceBriefSerializer(serializers.ModelSerializer):
 
 
 class SignupSerializer(serializers.ModelSerializer):
-    activity = serializers.IntegerField(source="activity_id", read_only=True)
-    activity_title = serializers.CharField(source="activity.title", read_only=True)
+    activity = serializers.IntegerField(source="session_id", read_only=True)
+    activity_title = serializers.CharField(source="session.title", read_only=True)
     venue = serializers.CharField(source="venue.name", read_only=True)
     attendance = serializers.SerializerMethodField()
-    activity_status = serializers.CharField(source="activity.status", read_only=True)
-    activity_cancel_reason = serializers.CharField(source="activity.cancel_reason", read_only=True)
+    activity_status = serializers.CharField(source="session.status", read_only=True)
+    activity_cancel_reason = serializers.CharField(source="session.activity.cancel_reason", read_only=True)
 
     class Meta:
-        model = Signup
+        model = Enrolment
         fields = ["id", "activity", "activity_title", "venue", "status", "created_at", "attendance",
                   "activity_status", "activity_cancel_reason"]
 
@@ -181,15 +181,15 @@ class SignupSerializer(serializers.ModelSerializer):
 
 
 class AttendanceSerializer(AttendanceBriefSerializer):
-    activity = serializers.IntegerField(source="signup.activity_id", read_only=True)
-    volunteer_name = serializers.CharField(source="signup.user.name", read_only=True)
+    activity = serializers.IntegerField(source="enrolment.session_id", read_only=True)
+    volunteer_name = serializers.CharField(source="enrolment.user.name", read_only=True)
     volunteer_number = serializers.SerializerMethodField()
 
     class Meta(AttendanceBriefSerializer.Meta):
         fields = [*AttendanceBriefSerializer.Meta.fields, "activity", "volunteer_name", "volunteer_number"]
 
     def get_volunteer_number(self, attendance) -> str:
-        volunteer = getattr(attendance.signup.user, "volunteer", None)
+        volunteer = getattr(attendance.enrolment.user, "volunteer", None)
         return volunteer.number if volunteer else ""
 
 

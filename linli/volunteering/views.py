@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from linli.core import certificates, qr
 from linli.core.errors import ActionError
 from linli.core.ids import parse_id, parse_ids
+from linli.enrolment import checkin
 from linli.points.actions import balance_of
 
-from . import actions, checkin, queries
+from . import actions, queries
 from .certificate_pdf import FontUnavailable, render_certificate
 from .choices import ActivityStatus, HoursStatus, SignupStatus
 from .forms import (
@@ -30,7 +31,7 @@ from .forms import (
     RegisterForm,
     RejectForm,
 )
-from .models import Attendance, Signup, Venue, Volunteer
+from .models import Attendance, Enrolment, Venue, Volunteer
 
 PAGE_SIZE = 20
 
@@ -66,7 +67,7 @@ def _visible_activity(user, pk):
 @login_required
 def activity_detail(request, pk):
     activity = _visible_activity(request.user, pk)
-    mine = Signup.objects.filter(activity=activity, user=request.user).exclude(
+    mine = Enrolment.objects.filter(session=activity, user=request.user).exclude(
         status=SignupStatus.CANCELLED).select_related("venue").first()
     return render(request, "volunteering/activity.html", {
         "activity": activity, "venues": queries.venues_of(activity), "mine": mine,
@@ -81,7 +82,7 @@ def activity_detail(request, pk):
 def signup(request, pk):
     activity = _visible_activity(request.user, pk)
     venue_id = parse_id(request.POST.get("venue"))
-    venue = Venue.objects.filter(activity=activity, pk=venue_id).first() if venue_id else None
+    venue = Venue.objects.filter(session=activity, pk=venue_id).first() if venue_id else None
     try:
         result = actions.check_signup(request.user, activity, venue)
     except ActionError as error:
@@ -97,7 +98,7 @@ def signup(request, pk):
 @login_required
 @require_POST
 def cancel(request, pk):
-    signup_row = get_object_or_404(Signup.objects.select_related("activity"), pk=pk, user=request.user)
+    signup_row = get_object_or_404(Enrolment.objects.select_related("session__activity"), pk=pk, user=request.user)
     try:
         actions.check_cancel_signup(request.user, signup_row)
     except ActionError as error:
@@ -178,7 +179,7 @@ def my_hours(request):
 def scan(request, token):
     """The page a phone camera opens from a venue's QR code: one tap checks in (or out)."""
     venue_id = checkin.venue_id_from_token(token)
-    venue = Venue.objects.select_related("activity").filter(pk=venue_id).first() if venue_id else None
+    venue = Venue.objects.select_related("session__activity").filter(pk=venue_id).first() if venue_id else None
     result = None
     if request.method == "POST":
         try:
@@ -191,7 +192,7 @@ def scan(request, token):
                 messages.error(request, error.message)
     attendance = None
     if venue is not None:
-        attendance = Attendance.objects.filter(signup__activity=venue.activity, signup__user=request.user).first()
+        attendance = Attendance.objects.filter(enrolment__session=venue.session_id, enrolment__user=request.user).first()
     check_out_in = None
     if attendance is not None and attendance.checked_out_at is None:
         wait = attendance.checked_in_at + actions.MIN_STAY - timezone.now()
@@ -321,12 +322,12 @@ def verify(request, pk):
             reject_id = parse_id(request.POST["reject"])
             if reject_id is None:
                 raise Http404
-            attendance = get_object_or_404(Attendance, pk=reject_id, signup__activity=activity)
+            attendance = get_object_or_404(Attendance, pk=reject_id, enrolment__session=activity)
             actions.check_reject_hours(request.user, attendance, request.POST.get("reason"))
             messages.success(request, _("The hours were rejected."))
         else:
             ids = parse_ids(request.POST.getlist("ids"), limit=500)
-            ids = list(Attendance.objects.filter(pk__in=ids, signup__activity=activity).values_list("pk", flat=True))
+            ids = list(Attendance.objects.filter(pk__in=ids, enrolment__session=activity).values_list("pk", flat=True))
             count = actions.check_bulk_approve(request.user, ids)
             messages.success(request, _("%(count)d volunteers' hours approved; their points are posted.") % {"count": count})
     except ActionError as error:
@@ -338,21 +339,21 @@ def verify(request, pk):
 @require_POST
 def mark_present(request, pk):
     """The leader marks a confirmed volunteer present for the activity's whole time."""
-    signup_row = get_object_or_404(Signup.objects.select_related("activity__organization__area"), pk=pk)
-    if not queries.can_manage_organization(request.user, signup_row.activity.organization):
+    signup_row = get_object_or_404(Enrolment.objects.select_related("session__activity__organization__area"), pk=pk)
+    if not queries.can_manage_organization(request.user, signup_row.session.activity.organization):
         raise Http404
     try:
-        actions.check_mark_attendance(request.user, signup_row, signup_row.activity.starts_at, signup_row.activity.ends_at)
+        actions.check_mark_attendance(request.user, signup_row, signup_row.session.activity.starts_at, signup_row.session.activity.ends_at)
     except ActionError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Marked present."))
-    return redirect("volunteering:roster", pk=signup_row.activity_id)
+    return redirect("volunteering:roster", pk=signup_row.session_id)
 
 
 def _managed_venue(user, pk):
-    venue = Venue.objects.select_related("activity__organization__area").filter(pk=pk).first()
-    if venue is None or not queries.can_manage_organization(user, venue.activity.organization):
+    venue = Venue.objects.select_related("session__activity__organization__area").filter(pk=pk).first()
+    if venue is None or not queries.can_manage_organization(user, venue.session.activity.organization):
         raise Http404
     return venue
 

@@ -13,22 +13,33 @@ from linli.accounts.models import RoleAssignment, User
 from linli.orgs.models import Membership, Organization, Pairing
 from linli.orgs.queries import coverage_by_host, coverage_by_level
 from linli.places.models import Area
-from linli.points.models import PointsAccount, PointsEntry, PointsYearTotal, Redemption, Reward
-from linli.service_orders.models import AssignedVolunteer, ServiceOffering, ServiceOrder, ServiceOrderEvent
+from linli.points.models import (
+    PointsAccount,
+    PointsEntry,
+    PointsYearTotal,
+    Redemption,
+    Reward,
+)
+from linli.service_orders.models import (
+    AssignedVolunteer,
+    ServiceOffering,
+    ServiceOrder,
+    ServiceOrderEvent,
+)
 from linli.site.demo import data
 from linli.volunteering import demo as volunteering_demo
 from linli.volunteering.models import (
     Activity,
     Attendance,
+    Enrolment,
     ServiceCertificate,
-    Signup,
     Venue,
     Volunteer,
 )
 
 MODELS = [
     Area, Organization, Membership, Pairing, User, RoleAssignment,
-    Volunteer, Activity, Venue, Signup, Attendance, ServiceCertificate,
+    Volunteer, Activity, Venue, Enrolment, Attendance, ServiceCertificate,
     ServiceOffering, ServiceOrder, ServiceOrderEvent, AssignedVolunteer,
     PointsAccount, PointsEntry, PointsYearTotal, Reward, Redemption,
 ]

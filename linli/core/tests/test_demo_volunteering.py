@@ -69,19 +69,19 @@ def test_activities_past_and_upcoming(demo_output):
     assert approved.count() >= 20 and approved.filter(points__gt=0).count() == approved.count()
     pending = Attendance.objects.filter(status=HoursStatus.PENDING, checked_out_at__isnull=False)
     assert pending.exists()  # waiting for the leader
-    assert {a.signup.activity.organization.name for a in pending} <= set(demo.LEADER_TEAMS)
+    assert {a.enrolment.session.activity.organization.name for a in pending} <= set(demo.LEADER_TEAMS)
     now = timezone.now()
     assert past.count() >= 6 and all(a.created_at < a.starts_at < a.ends_at < now for a in past)
 
     friday = Activity.objects.get(title="周五一起来·社区环境卫生大整治")
-    statuses = Counter(friday.signups.values_list("status", flat=True))
+    statuses = Counter(friday.enrolments.values_list("status", flat=True))
     assert statuses[SignupStatus.CONFIRMED] == friday.venues.get().capacity and statuses[SignupStatus.WAITLISTED] >= 1
 
     lei_feng = Activity.objects.get(title__startswith="学雷锋")
     venues = list(lei_feng.venues.all())
     assert venues[0].is_main and len(venues) >= 3 and all("分会场" in v.name for v in venues[1:])
-    assert lei_feng.signups.filter(venue__in=venues[1:], status=SignupStatus.WAITLISTED).exists()
-    assert not Attendance.objects.filter(signup__activity__in=[friday, lei_feng]).exists()
+    assert lei_feng.enrolments.filter(venue__in=venues[1:], status=SignupStatus.WAITLISTED).exists()
+    assert not Attendance.objects.filter(enrolment__session__in=[friday, lei_feng]).exists()
 
 
 def test_points_ledger_matches_hours_and_redemptions(demo_output):
@@ -89,8 +89,8 @@ def test_points_ledger_matches_hours_and_redemptions(demo_output):
     for account in PointsAccount.objects.all():
         assert account.balance == account.entries.aggregate(s=Sum("delta"))["s"] >= 0
     # approved hours ↔ one earn entry each; recorded service-order hours ↔ one earn entry each; nothing else earns
-    expected = {f"attendance:{a.pk}": (a.signup.user_id, a.points)
-                for a in Attendance.objects.filter(status=HoursStatus.APPROVED).select_related("signup")}
+    expected = {f"attendance:{a.pk}": (a.enrolment.user_id, a.points)
+                for a in Attendance.objects.filter(status=HoursStatus.APPROVED).select_related("enrolment")}
     expected.update({f"service-order:{a.order_id}:{a.user_id}": (a.user_id, a.points)
                      for a in AssignedVolunteer.objects.filter(recorded_at__isnull=False)})
     earned = {e.idempotency_key: (e.account.user_id, e.delta) for e in
@@ -158,7 +158,7 @@ def test_the_main_venue_is_marked_once(demo_output, client):
     from linli.volunteering.models import Venue
 
     # The page marks the main venue from `is_main`: the demo's names do not carry it too.
-    assert Venue.objects.filter(is_main=True, activity__venues__is_main=False).exists()
+    assert Venue.objects.filter(is_main=True, session__venues__is_main=False).exists()
     assert not Venue.objects.filter(name__contains="主会场").exists()
     activity = Activity.objects.filter(venues__is_main=False, is_published=True).first()
     client.force_login(User.objects.get(phone=demo.VOLUNTEER))

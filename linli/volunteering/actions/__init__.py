@@ -43,19 +43,17 @@ from .activities import (  # noqa: F401
     do_update_activity,
 )
 from .attendance import (  # noqa: F401
-    _hours_between,
-    _load_for_verification,
-    _require_manager_of_signup,
+    CHECK_IN_EARLY,
+    MIN_STAY,
     check_approve_hours,
     check_bulk_approve,
     check_mark_attendance,
     check_reject_hours,
     check_scan,
+    credit_points,
     credited_hours,
     do_approve_hours,
     do_auto_check_out,
-    do_check_in,
-    do_check_out,
     do_mark_attendance,
     do_send_reminders,
 )
@@ -68,10 +66,8 @@ from .certificates import (  # noqa: F401
     do_issue_certificate,
 )
 from .common import (  # noqa: F401
-    CHECK_IN_EARLY,
     ID_NUMBER_FIELD,
     MAX_LIST_ITEMS,
-    MIN_STAY,
     VolunteeringError,
     _cancelled_error,
     _choice,
@@ -81,6 +77,7 @@ from .common import (  # noqa: F401
 from .signups import (  # noqa: F401
     _promote_first_waiting,
     check_cancel_signup,
+    check_eligible,
     check_signup,
     do_cancel_signup,
     do_signup,

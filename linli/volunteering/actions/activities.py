@@ -21,7 +21,7 @@ from ..choices import (
 from ..models import (
     Activity,
     Attendance,
-    Signup,
+    Enrolment,
     Venue,
 )
 from .common import (
@@ -33,6 +33,9 @@ from .common import (
     _text_list,
 )
 from .signups import _promote_first_waiting
+
+# The enrolment owner of activities (see apps.py): sessions "volunteering.activity:<id>".
+OWNER = "volunteering.activity"
 
 # -- activities -----------------------------------------------------------------------------
 
@@ -130,8 +133,11 @@ def check_create_activity(user, organization, *, title, service_area, area, plac
 def do_create_activity(user, organization, venues, **fields) -> Activity:
     with transaction.atomic():
         activity = Activity.objects.create(organization=organization, created_by=user, **fields)
+        # The session's owner key names the activity, so it is known once the row has its id.
+        activity.owner = f"{OWNER}:{activity.pk}"
+        Activity.objects.filter(pk=activity.pk).update(owner=activity.owner)
         Venue.objects.bulk_create(
-            [Venue(activity=activity, is_main=index == 0, **venue) for index, venue in enumerate(venues)]
+            [Venue(session=activity, is_main=index == 0, **venue) for index, venue in enumerate(venues)]
         )
         emit("volunteering.activity_created", {"activity": activity.pk})
     return activity
@@ -197,11 +203,11 @@ def do_update_activity(user, activity, changes, capacities, branches) -> Activit
         _require_changeable(locked, timezone.now())
         if changes:
             Activity.objects.filter(pk=locked.pk).update(**changes)
-        venues = Venue.objects.select_for_update().filter(activity=locked, pk__in=list(capacities)).order_by("pk")
+        venues = Venue.objects.select_for_update().filter(session=locked, pk__in=list(capacities)).order_by("pk")
         for venue in venues:
             if capacities[venue.pk] == venue.capacity:
                 continue
-            confirmed = Signup.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
+            confirmed = Enrolment.objects.filter(venue=venue, status=SignupStatus.CONFIRMED).count()
             if capacities[venue.pk] < confirmed:
                 raise VolunteeringError(
                     "capacity_below_signups",
@@ -211,9 +217,9 @@ def do_update_activity(user, activity, changes, capacities, branches) -> Activit
             Venue.objects.filter(pk=venue.pk).update(capacity=venue.capacity)
             _promote_first_waiting(venue)
         if branches:
-            Venue.objects.bulk_create([Venue(activity=locked, is_main=False, **venue) for venue in branches])
+            Venue.objects.bulk_create([Venue(session=locked, is_main=False, **venue) for venue in branches])
         if "starts_at" in changes or "ends_at" in changes:
-            live = Signup.objects.filter(activity=locked).exclude(status=SignupStatus.CANCELLED)
+            live = Enrolment.objects.filter(session=locked).exclude(status=SignupStatus.CANCELLED)
             signup_ids = list(live.order_by("pk").values_list("pk", flat=True))
             # Remind again before the new start.
             live.update(reminded_at=None)
@@ -241,20 +247,20 @@ def do_cancel_activity(user, activity, reason) -> Activity:
         locked = Activity.objects.select_for_update(no_key=True).get(pk=activity.pk)  # NO KEY: see do_update_activity
         _require_changeable(locked, timezone.now())
         # Hours already approved have posted points; cancelling cannot take them back.
-        if Attendance.objects.filter(signup__activity=locked, status=HoursStatus.APPROVED).exists():
+        if Attendance.objects.filter(enrolment__session=locked, status=HoursStatus.APPROVED).exists():
             raise VolunteeringError("hours_approved",
                                     _("Hours of this activity have been approved; it can no longer be cancelled."))
         # The venue locks wait out sign-ups in flight; do_signup then sees the cancellation.
-        list(Venue.objects.select_for_update().filter(activity=locked).order_by("pk").values_list("pk", flat=True))
+        list(Venue.objects.select_for_update().filter(session=locked).order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         Activity.objects.filter(pk=locked.pk).update(
             status=ActivityStatus.CANCELLED, cancel_reason=reason, cancelled_at=now, cancelled_by=user)
-        live = Signup.objects.filter(activity=locked).exclude(status=SignupStatus.CANCELLED)
+        live = Enrolment.objects.filter(session=locked).exclude(status=SignupStatus.CANCELLED)
         signup_ids = list(live.order_by("pk").values_list("pk", flat=True))
         live.update(status=SignupStatus.CANCELLED, cancelled_at=now)
-        Attendance.objects.filter(signup__activity=locked).exclude(status=HoursStatus.APPROVED).update(
+        Attendance.objects.filter(enrolment__session=locked).exclude(status=HoursStatus.APPROVED).update(
             status=HoursStatus.REJECTED, reject_reason=reason, hours=0, verified_by=user, verified_at=now)
-        Attendance.objects.filter(signup__activity=locked, checked_out_at__isnull=True).update(checked_out_at=now)
+        Attendance.objects.filter(enrolment__session=locked, checked_out_at__isnull=True).update(checked_out_at=now)
         if signup_ids:
             emit("volunteering.activity_cancelled", {"activity": locked.pk, "signups": signup_ids})
     activity.refresh_from_db()

@@ -53,8 +53,8 @@ def check_issue_certificate(actor, volunteer, *, organization, date_from, date_t
 
 
 def _entries(attendances):
-    return [{"date": timezone.localtime(a.signup.activity.starts_at).date().isoformat(),
-             "title": a.signup.activity.title, "hours": str(a.hours)} for a in attendances]
+    return [{"date": timezone.localtime(a.enrolment.session.activity.starts_at).date().isoformat(),
+             "title": a.enrolment.session.activity.title, "hours": str(a.hours)} for a in attendances]
 
 
 def do_issue_certificate(actor, volunteer, organization, date_from, date_to, attendances) -> ServiceCertificate:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-
 from django.utils.translation import gettext as _
 
 from linli.core.errors import ActionError
+from linli.enrolment.actions import _on_the_map  # noqa: F401 — one rule for a position on the map
 
-# How early before the start a volunteer may check in.
-CHECK_IN_EARLY = timedelta(hours=1)
-# A second scan sooner than this after checking in is a double tap or a reload, not leaving.
-MIN_STAY = timedelta(minutes=10)
 MAX_LIST_ITEMS = 20
 ID_NUMBER_FIELD = "id_number"
 
@@ -51,7 +45,3 @@ def _text_list(values, field, allowed=None):
 def _cancelled_error():
     return VolunteeringError("activity_cancelled", _("This activity has been cancelled."))
 
-
-def _on_the_map(lat: float, lng: float) -> bool:
-    # float() parses "nan" and "inf"; NaN compares False with everything, so test finiteness first.
-    return math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180

@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from linli.accounts.choices import Role
 from linli.core.models import Notification, OutboxMessage
 from linli.core.outbox import relay_pending
 from linli.core.testing import make_person
+from linli.enrolment import checkin
 from linli.orgs.actions import do_create_organization
-from linli.volunteering import checkin
 from linli.volunteering.actions import (
     VolunteeringError,
     check_approve_hours,
@@ -25,7 +24,7 @@ from linli.volunteering.actions import (
     check_update_activity,
     do_send_reminders,
 )
-from linli.volunteering.models import Activity, Attendance, Signup, Venue
+from linli.volunteering.models import Activity, Enrolment, Venue
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def volunteers(make_volunteer):
 
 
 def statuses(activity):
-    return list(Signup.objects.filter(activity=activity).order_by("id").values_list("status", flat=True))
+    return list(Enrolment.objects.filter(session=activity).order_by("id").values_list("status", flat=True))
 
 
 def main_venue(activity):
@@ -52,9 +51,10 @@ def test_raising_a_venues_places_promotes_its_waiting_list_first_come_first_serv
     check_update_activity(leader, activity, venue_capacities={main_venue(activity).pk: 3})
     assert statuses(activity) == ["confirmed", "confirmed", "confirmed", "waitlisted"]
     assert main_venue(activity).capacity == 3
-    promoted = Signup.objects.filter(activity=activity).order_by("id")[1:3]
-    assert sorted(OutboxMessage.objects.filter(topic="volunteering.promoted").values_list("payload", flat=True),
-                  key=lambda p: p["signup"]) == [{"signup": s.pk} for s in promoted]
+    promoted = Enrolment.objects.filter(session=activity).order_by("id")[1:3]
+    # The enrolment engine tells of the promotion; volunteering's handler notifies under volunteering.promoted.
+    assert sorted(OutboxMessage.objects.filter(topic="enrolment.promoted").values_list("payload", flat=True),
+                  key=lambda p: p["enrolment"]) == [{"enrolment": s.pk, "owner": activity.owner} for s in promoted]
 
 
 def test_places_cannot_go_below_the_confirmed_sign_ups(leader, make_activity, volunteers):
@@ -102,7 +102,7 @@ def test_a_new_time_tells_everyone_signed_up_and_reminds_them_again(
         clock, leader, make_activity, volunteers, django_capture_on_commit_callbacks, sms_outbox):
     activity = make_activity(capacity=1, starts_at=clock.now + timedelta(hours=20))
     confirmed, waiting, gone = (check_signup(v.user, activity) for v in volunteers[:3])
-    Signup.objects.filter(pk=gone.pk).update(status="cancelled")
+    Enrolment.objects.filter(pk=gone.pk).update(status="cancelled")
     assert do_send_reminders() == 1
     new_start = clock.now + timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,7 +194,7 @@ def test_a_cancelled_activity_under_way_gives_no_hours_or_points(clock, leader, 
         check_approve_hours(leader, attendance)
     assert approve.value.code == "activity_cancelled"
     with pytest.raises(VolunteeringError):
-        check_mark_attendance(leader, Signup.objects.get(pk=signup.pk), activity.starts_at, activity.ends_at)
+        check_mark_attendance(leader, Enrolment.objects.get(pk=signup.pk), activity.starts_at, activity.ends_at)
 
 
 def test_approved_hours_keep_an_activity_from_being_cancelled(clock, leader, make_activity, volunteers):
@@ -218,7 +218,7 @@ def test_a_cancelled_activity_leaves_the_public_list_but_its_volunteers_still_se
     # One who had cancelled their own sign-up before does not see it as cancelled by the activity.
     from linli.volunteering.actions import check_cancel_signup
 
-    check_cancel_signup(volunteers[1].user, Signup.objects.get(activity=activity, user=volunteers[1].user))
+    check_cancel_signup(volunteers[1].user, Enrolment.objects.get(session=activity, user=volunteers[1].user))
     check_cancel_activity(leader, activity, "场地维修")
 
     client.force_login(volunteers[0].user)
@@ -296,7 +296,7 @@ def test_edit_and_cancel_through_the_api(client, leader, make_activity, voluntee
                                   "add_branches": [{"name": "分会场", "capacity": 5}]}, content_type="application/json")
     assert response.status_code == 200, response.json()
     assert response.json()["capacity"] == 7 and len(response.json()["venues"]) == 2
-    assert Signup.objects.get(pk=second.pk).status == "confirmed"
+    assert Enrolment.objects.get(pk=second.pk).status == "confirmed"
     refused = client.patch(url, {"venues": [{"id": venue.pk, "capacity": 1}]}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "capacity_below_signups"
     assert refused.json()["fields"] == {"venues": [refused.json()["message"]]}
@@ -370,7 +370,7 @@ def test_the_leader_edits_and_cancels_on_the_pages(client, leader, make_activity
     assert response.status_code == 302, response.context["form"].errors
     activity.refresh_from_db()
     assert activity.title == "周末义诊" and activity.venues.count() == 2
-    assert Signup.objects.get(pk=second.pk).status == "confirmed"
+    assert Enrolment.objects.get(pk=second.pk).status == "confirmed"
     # The untouched times (the form shows minutes) are not a change: nobody is told.
     assert not OutboxMessage.objects.filter(topic="volunteering.rescheduled").exists()
 
@@ -412,9 +412,9 @@ def test_my_sign_ups_page_stays_one_query_per_page(client, leader, make_activity
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_raising_places_while_people_sign_up_never_overfills(make_activity, make_volunteer, leader):
-    from django.db import connection
-
     import threading
+
+    from django.db import connection
 
     activity = make_activity(capacity=2)
     people = [make_volunteer(f"139000005{i:02d}", f"并发{i}") for i in range(8)]
@@ -442,18 +442,18 @@ def test_raising_places_while_people_sign_up_never_overfills(make_activity, make
         t.join()
     assert errors == []
     # 8 people, 5 places: the first 5 in line hold them, whichever finished first.
-    assert Signup.objects.filter(activity=activity, status="confirmed").count() == 5
-    assert Signup.objects.filter(activity=activity, status="waitlisted").count() == 3
-    confirmed = list(Signup.objects.filter(activity=activity).order_by("id").values_list("status", flat=True))
+    assert Enrolment.objects.filter(session=activity, status="confirmed").count() == 5
+    assert Enrolment.objects.filter(session=activity, status="waitlisted").count() == 3
+    confirmed = list(Enrolment.objects.filter(session=activity).order_by("id").values_list("status", flat=True))
     assert confirmed[:4] == ["confirmed"] * 4
 
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_while_people_sign_up_leaves_no_live_sign_up(make_activity, make_volunteer, leader):
-    from django.db import connection
-
     import threading
+
+    from django.db import connection
 
     activity = make_activity(capacity=3)
     people = [make_volunteer(f"139000006{i:02d}", f"并发{i}") for i in range(6)]
@@ -476,7 +476,7 @@ def test_cancelling_while_people_sign_up_leaves_no_live_sign_up(make_activity, m
     for t in threads:
         t.join()
     assert Activity.objects.get(pk=activity.pk).status == "cancelled"
-    assert not Signup.objects.filter(activity=activity).exclude(status="cancelled").exists()
+    assert not Enrolment.objects.filter(session=activity).exclude(status="cancelled").exists()
 
 
 # -- in a browser ---------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def test_on_a_phone_the_leader_adds_places_then_cancels_and_the_volunteer_sees_w
     shot(page, "leader-edits")
     page.click('[data-testid="save-activity"]')
     page.wait_for_selector('[data-testid="cancel-activity"]')
-    assert Signup.objects.get(pk=second.pk).status == "confirmed"
+    assert Enrolment.objects.get(pk=second.pk).status == "confirmed"
     page.click('[data-testid="cancel-activity"]')
     page.fill('[name="reason"]', "台风预警，暂停户外活动")
     shot(page, "leader-cancels")

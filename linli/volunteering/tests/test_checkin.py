@@ -9,7 +9,7 @@ from django.core import signing
 from django.utils import timezone
 
 from linli.core.models import OutboxMessage
-from linli.volunteering import checkin
+from linli.enrolment import checkin
 from linli.volunteering.actions import (
     VolunteeringError,
     check_mark_attendance,
@@ -46,7 +46,7 @@ def test_scan_checks_in_then_out_and_computes_the_hours(clock, started, voluntee
 
 
 def test_a_token_of_the_previous_slot_works_an_older_one_does_not(clock, settings, started, volunteer):
-    settings.VOLUNTEERING_QR_ROTATE_SECONDS = 30
+    settings.CHECKIN_QR_ROTATE_SECONDS = 30
     venue = started[2]
     token = checkin.make_token(venue.pk)
     clock.advance(seconds=65)  # two slots later
@@ -116,7 +116,7 @@ def test_reminders_go_the_day_before_once(clock, make_activity, volunteer, make_
     check_signup(volunteer.user, later)
     assert do_send_reminders() == 1
     assert do_send_reminders() == 0  # safe to run twice
-    assert OutboxMessage.objects.filter(topic="volunteering.reminder").count() == 1
+    assert OutboxMessage.objects.filter(topic="enrolment.reminder").count() == 1
     clock.advance(days=2, hours=6)
     assert do_send_reminders() == 1
 
@@ -255,7 +255,7 @@ def test_hours_count_only_inside_the_activity_with_the_configured_grace(clock, s
     other = make_activity(starts_at=clock.now + timedelta(minutes=30), ends_at=clock.now + timedelta(hours=1, minutes=30),
                           signup_opens_at=clock.now - timedelta(days=1))
     check_signup(volunteer.user, other)
-    signup = other.signups.get(user=volunteer.user)
+    signup = other.enrolments.get(user=volunteer.user)
     marked = check_mark_attendance(leader, signup,
                                    clock.now, clock.now + timedelta(hours=3))
     # 15 minutes' grace before the start and after the end: 1 h 30 min, not the 3 h marked.

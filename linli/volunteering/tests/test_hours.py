@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from linli.enrolment import checkin
 from linli.points.actions import balance_of
 from linli.points.models import PointsEntry
-from linli.volunteering import checkin
 from linli.volunteering.actions import (
     VolunteeringError,
     check_approve_hours,
@@ -34,7 +34,7 @@ def test_approving_twice_posts_the_points_once(attended, leader, volunteer, tree
     assert balance_of(volunteer.user) == 25
     entry = PointsEntry.objects.get()
     assert (entry.idempotency_key, entry.reference, entry.actor_id, entry.area_code) == (
-        f"attendance:{attended.pk}", f"activity:{attended.signup.activity_id}", leader.pk, tree.community_a.code)
+        f"attendance:{attended.pk}", f"activity:{attended.enrolment.session_id}", leader.pk, tree.community_a.code)
 
 
 def test_rejecting_needs_a_reason_and_approved_hours_stay_approved(attended, leader, volunteer):

@@ -106,3 +106,57 @@ def test_service_certificates_become_core_certificates_and_still_check(tree, cli
     back = migrate_to([("volunteering", "0005_memberships_into_orgs")])
     assert sorted(back.get_model("volunteering", "ServiceCertificate").objects.values_list("number", "token")) == [
         (f"ZYZM-2026-00000{n}", f"token-{n}-" + "x" * 40) for n in (1, 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activities_venues_sign_ups_and_attendance_move_onto_the_enrolment_engine(tree):
+    team = do_create_organization(parent=None, name="巾帼志愿服务队", kind="volunteer_team", area=tree.street_a)
+    leader, first, second = (make_person(f"1390000008{n}", f"人{n}") for n in range(3))
+    old = migrate_to([("volunteering", "0006_certificates_onto_core")])
+    Activity, Venue = old.get_model("volunteering", "Activity"), old.get_model("volunteering", "Venue")
+    Signup, Attendance = old.get_model("volunteering", "Signup"), old.get_model("volunteering", "Attendance")
+    Activity.objects.create(
+        id=41, organization_id=team.pk, title="敬老院助餐", service_area="elderly", area_id=tree.community_a.pk,
+        place="开元街道敬老院", starts_at=at(5, 9), ends_at=at(5, 12), signup_opens_at=at(1, 8),
+        signup_closes_at=at(5, 9), required_skills=["助餐"], points_per_hour=12, created_by_id=leader.pk)
+    Activity.objects.filter(pk=41).update(created_at=at(1, 7))
+    main = Venue.objects.create(id=7, activity_id=41, name="敬老院", is_main=True, capacity=1, lat=24.48, lng=118.09,
+                                geofence_m=300)
+    Venue.objects.create(id=8, activity_id=41, name="社区食堂", capacity=5)
+    on_time = Signup.objects.create(id=90, activity_id=41, venue_id=main.pk, user_id=first.pk, status="confirmed")
+    Signup.objects.create(id=91, activity_id=41, venue_id=main.pk, user_id=second.pk, status="waitlisted")
+    Signup.objects.filter(pk=90).update(created_at=at(2, 10), reminded_at=at(4, 9))
+    Signup.objects.filter(pk=91).update(created_at=at(2, 11))
+    Attendance.objects.create(id=300, signup_id=on_time.pk, method="qr", checked_in_at=at(5, 9).replace(minute=25),
+                              checked_out_at=at(5, 12), hours="2.58", status="approved", verified_by_id=leader.pk,
+                              verified_at=at(5, 13), points=31)
+
+    migrate_to_latest()
+    from linli.enrolment.models import Attendance as NewAttendance
+    from linli.enrolment.models import Enrolment
+    from linli.enrolment.models import Venue as NewVenue
+    from linli.volunteering.models import Activity as NewActivity
+
+    moved = NewActivity.objects.get(pk=41)
+    assert (moved.owner, moved.title, moved.starts_at, moved.points_per_hour, moved.required_skills,
+            moved.created_at, moved.organization_id) == (
+        "volunteering.activity:41", "敬老院助餐", at(5, 9), 12, ["助餐"], at(1, 7), team.pk)
+    assert [(v.pk, v.name, v.is_main, v.capacity, v.geofence_m) for v in NewVenue.objects.filter(session=moved)] == [
+        (7, "敬老院", True, 1, 300), (8, "社区食堂", False, 5, None)]
+    assert sorted(Enrolment.objects.values_list("pk", "session_id", "venue_id", "user_id", "status", "created_at",
+                                                "reminded_at")) == [
+        (90, 41, 7, first.pk, "confirmed", at(2, 10), at(4, 9)), (91, 41, 7, second.pk, "waitlisted", at(2, 11), None)]
+    attendance = NewAttendance.objects.get()
+    assert (attendance.pk, attendance.enrolment_id, attendance.presence, str(attendance.hours), attendance.status,
+            attendance.points, attendance.verified_by_id) == (300, 90, "late", "2.58", "approved", 31, leader.pk)
+    # New rows continue after the moved ids (the sequences were reset).
+    assert NewVenue.objects.create(session=moved, name="新分会场", capacity=3).pk > 8
+    tables = connection.introspection.table_names()
+    assert not {"volunteering_signup", "volunteering_venue", "volunteering_attendance"} & set(tables)
+    NewVenue.objects.filter(name="新分会场").delete()
+
+    back = migrate_to([("volunteering", "0006_certificates_onto_core")])
+    assert list(back.get_model("volunteering", "Signup").objects.order_by("pk").values_list("pk", "status")) == [
+        (90, "confirmed"), (91, "waitlisted")]
+    assert back.get_model("volunteering", "Attendance").objects.get().points == 31
+    assert back.get_model("volunteering", "Activity").objects.get().title == "敬老院助餐"

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from linli.enrolment import checkin
 from linli.points.actions import balance_of
-from linli.volunteering import checkin
 from linli.volunteering.actions import check_signup
-from linli.volunteering.models import Activity, Attendance, Signup, Volunteer
+from linli.volunteering.models import Activity, Attendance, Enrolment, Volunteer
 
 from .conftest import resident_id
 
@@ -40,11 +40,11 @@ def test_find_sign_up_and_see_my_sign_ups(client, volunteer, make_activity):
     assert activity.title in client.get(reverse("volunteering:index")).content.decode()
     branch = activity.venues.get(is_main=False)
     client.post(reverse("volunteering:signup", args=[activity.pk]), {"venue": branch.pk})
-    assert Signup.objects.get().venue == branch
+    assert Enrolment.objects.get().venue == branch
     page = client.get(reverse("volunteering:mine")).content.decode()
     assert activity.title in page and 'data-status="confirmed"' in page
-    client.post(reverse("volunteering:cancel", args=[Signup.objects.get().pk]))
-    assert Signup.objects.get().status == "cancelled"
+    client.post(reverse("volunteering:cancel", args=[Enrolment.objects.get().pk]))
+    assert Enrolment.objects.get().status == "cancelled"
 
 
 def test_the_leader_creates_an_activity_on_the_page(client, tree, team, leader):
@@ -109,7 +109,7 @@ def test_the_signup_page_takes_any_venue_text(client, volunteer, make_activity):
     client.force_login(volunteer.user)
     for venue in ("abc", "²", "99999999999999999999"):
         assert client.post(reverse("volunteering:signup", args=[activity.pk]), {"venue": venue}).status_code == 302
-    assert Signup.objects.get(user=volunteer.user).venue.is_main  # not a venue: the main one
+    assert Enrolment.objects.get(user=volunteer.user).venue.is_main  # not a venue: the main one
 
 
 def test_the_verify_page_takes_any_id_text(client, leader, volunteer, make_activity):

@@ -149,6 +149,6 @@ def test_the_leader_marks_attendance_through_the_api_and_nobody_else_can(client,
     again = client.post(url, {}, content_type="application/json")
     assert again.status_code == 400 and again.json()["code"] == "already_verified"
     waiting = check_signup(make_volunteer("13900000063", "候补者").user, make_activity(capacity=1, title="满员"))
-    other = check_signup(make_volunteer("13900000064", "第二位").user, waiting.activity)
+    other = check_signup(make_volunteer("13900000064", "第二位").user, waiting.session.activity)
     refused = client.post(f"/api/volunteering/signups/{other.pk}/mark/", {}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "not_confirmed"

@@ -89,7 +89,7 @@ def test_lists_and_api_show_the_id_masked(client, leader, volunteer, make_activi
     assert "birth_date" not in listed[0] and "birth_date" not in detail
     body = client.get("/api/volunteering/volunteers/").content.decode()
     assert "1990-01-01" not in body and "19900101" not in body
-    activity_id = volunteer.user.activity_signups.get().activity_id
+    activity_id = volunteer.user.enrolments.get().session_id
     page = client.get(reverse("volunteering:roster", args=[activity_id])).content.decode()
     assert volunteer.masked_id_number in page and volunteer.id_number not in page
     assert not PersonalDataAccess.objects.exists()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from linli.core.models import OutboxMessage
 from linli.volunteering.actions import VolunteeringError, check_cancel_signup, check_signup
-from linli.volunteering.models import Signup
+from linli.volunteering.models import Enrolment
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def volunteers(make_volunteer):
 
 
 def statuses(activity):
-    return list(Signup.objects.filter(activity=activity).order_by("id").values_list("user__name", "status"))
+    return list(Enrolment.objects.filter(session=activity).order_by("id").values_list("user__name", "status"))
 
 
 def test_at_capacity_sign_ups_wait_and_a_cancellation_promotes_the_first(make_activity, volunteers):
@@ -27,12 +27,12 @@ def test_at_capacity_sign_ups_wait_and_a_cancellation_promotes_the_first(make_ac
     check_cancel_signup(volunteers[1].user, signups[1])
     assert statuses(activity) == [("志愿者0", "confirmed"), ("志愿者1", "cancelled"), ("志愿者2", "confirmed"),
                                   ("志愿者3", "waitlisted")]
-    promoted = OutboxMessage.objects.filter(topic="volunteering.promoted").values_list("payload", flat=True)
-    assert list(promoted) == [{"signup": signups[2].pk}]
+    promoted = OutboxMessage.objects.filter(topic="enrolment.promoted").values_list("payload", flat=True)
+    assert list(promoted) == [{"enrolment": signups[2].pk, "owner": activity.owner}]
 
     # A waiting one who leaves frees nothing: nobody else moves.
     check_cancel_signup(volunteers[3].user, signups[3])
-    assert Signup.objects.filter(activity=activity, status="confirmed").count() == 2
+    assert Enrolment.objects.filter(session=activity, status="confirmed").count() == 2
 
 
 def test_each_branch_venue_has_its_own_places_and_queue(make_activity, volunteers):
@@ -44,8 +44,8 @@ def test_each_branch_venue_has_its_own_places_and_queue(make_activity, volunteer
     assert (a.status, b.status, c.status, c.venue_id) == ("confirmed", "waitlisted", "confirmed", main.pk)
     d = check_signup(volunteers[3].user, activity, main)
     check_cancel_signup(volunteers[0].user, a)
-    assert Signup.objects.get(pk=b.pk).status == "confirmed"  # the branch's queue, not the main one's
-    assert Signup.objects.get(pk=d.pk).status == "waitlisted"
+    assert Enrolment.objects.get(pk=b.pk).status == "confirmed"  # the branch's queue, not the main one's
+    assert Enrolment.objects.get(pk=d.pk).status == "waitlisted"
 
 
 def test_one_live_sign_up_per_person_and_sign_up_again_after_cancelling(make_activity, volunteers):
@@ -93,9 +93,9 @@ def test_sign_up_and_cancel_through_the_api(client, make_activity, volunteers):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sign_ups_never_exceed_the_capacity(make_activity, make_volunteer):
-    from django.db import connection
-
     import threading
+
+    from django.db import connection
 
     activity = make_activity(capacity=3)
     people = [make_volunteer(f"1390000020{i:01d}", f"并发{i}") for i in range(10)]
@@ -113,5 +113,5 @@ def test_concurrent_sign_ups_never_exceed_the_capacity(make_activity, make_volun
         t.start()
     for t in threads:
         t.join()
-    assert Signup.objects.filter(activity=activity, status="confirmed").count() == 3
-    assert Signup.objects.filter(activity=activity, status="waitlisted").count() == 7
+    assert Enrolment.objects.filter(session=activity, status="confirmed").count() == 3
+    assert Enrolment.objects.filter(session=activity, status="waitlisted").count() == 7

@@ -11,7 +11,7 @@ from linli.core.testing import make_person
 from linli.orgs.actions import do_create_organization
 from linli.orgs.models import Membership, Organization
 from linli.volunteering import actions, team_actions
-from linli.volunteering.models import Signup
+from linli.volunteering.models import Enrolment
 
 from .conftest import resident_id
 
@@ -239,7 +239,7 @@ def test_the_leader_removes_a_member_who_is_told(team, leader, volunteer, make_a
     note = Notification.objects.get(user=volunteer.user, topic="volunteering.team_removed")
     assert team.name in note.title and "长期未参加活动" in note.body
     # Their sign-up for an activity stays: activities are open to every volunteer.
-    assert Signup.objects.get(pk=signup.pk).status == "confirmed"
+    assert Enrolment.objects.get(pk=signup.pk).status == "confirmed"
     again = as_user(leader).post(membership_url(team, membership, "remove"))
     assert again.status_code == 400 and again.json()["code"] == "not_a_member"
     assert as_user(volunteer.user).get(url(team)).json()["my_status"] == "removed"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, override
 
 from linli.accounts.choices import Role
 from linli.core.testing import make_person
-from linli.volunteering import checkin
+from linli.enrolment import checkin
 from linli.volunteering.actions import check_signup
 
 pytestmark = pytest.mark.django_db

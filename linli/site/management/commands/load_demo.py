@@ -3,7 +3,9 @@
 import os
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role, StaffTier
@@ -45,6 +47,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT") or "8000")
 
     def handle(self, *args, **options):
+        # The demo's names and this listing are in the site's language, whatever a caller left active.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.load_and_list(options)
+
+    def load_and_list(self, options):
         result = load_demo()
         if result.created_anything:
             counts = ", ".join(f"{what} {n}" for what, n in sorted(result.created.items()) if n)

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-SALT = "linli.volunteering.checkin"
+SALT = "linli.enrolment.checkin"
 
 
 def rotate_seconds() -> int:
-    return int(getattr(settings, "VOLUNTEERING_QR_ROTATE_SECONDS", 30))
+    return int(getattr(settings, "CHECKIN_QR_ROTATE_SECONDS", 30))
 
 
 def current_slot(now=None) -> int:
