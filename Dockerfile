@@ -36,7 +36,7 @@ ENV PYTHONPATH=/app
 COPY --chown=linli:linli . .
 COPY --from=assets --chown=linli:linli /src/static_vendor ./static_vendor
 # Static files under their content hashes, with Brotli and gzip copies that whitenoise serves.
-RUN mkdir -p var/media \
+RUN mkdir -p var/media var/uploads \
  && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
  && chown -R linli:linli var
 USER linli

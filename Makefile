@@ -44,11 +44,12 @@ assets: static_vendor/.installed
 
 static_vendor/.installed: Makefile package.json package-lock.json assets/bootstrap.scss assets/bootstrap.js
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet static_vendor/jsqr
+	rm -rf static_vendor && mkdir -p static_vendor/bootstrap static_vendor/htmx static_vendor/leaflet static_vendor/jsqr static_vendor/tus
 	node_modules/.bin/sass $(SASS_FLAGS) assets/bootstrap.scss static_vendor/bootstrap/bootstrap.min.css
 	node_modules/.bin/esbuild assets/bootstrap.js --bundle --minify --format=iife --target=es2019 \
 	  --legal-comments=none --log-level=warning --outfile=static_vendor/bootstrap/bootstrap.min.js
 	cp node_modules/htmx.org/dist/htmx.min.js static_vendor/htmx/
+	cp node_modules/tus-js-client/dist/tus.min.js node_modules/tus-js-client/dist/tus.min.js.map static_vendor/tus/
 	node_modules/.bin/esbuild node_modules/jsqr/dist/jsQR.js --minify --log-level=warning --outfile=static_vendor/jsqr/jsQR.js
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
 	  node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static_vendor/leaflet/

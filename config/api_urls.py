@@ -15,13 +15,13 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 import config.schema  # noqa: F401  (registers the bearer-token scheme with drf-spectacular)
 from linli.accounts import api as accounts_api
 from linli.cases import api as cases_api
-from linli.core import notification_api
+from linli.core import notification_api, upload_api
 from linli.core.api import json_404
 from linli.orgs import api as orgs_api
 from linli.places import api as places_api
-from linli.volunteering import api as volunteering_api
 from linli.points import api as points_api
 from linli.service_orders import api as service_orders_api
+from linli.volunteering import api as volunteering_api
 
 router = DefaultRouter()
 places_api.register(router)
@@ -47,6 +47,7 @@ root_urlpatterns = [
     *volunteering_api.urlpatterns,
     *points_api.urlpatterns,
     *notification_api.urlpatterns,
+    *upload_api.urlpatterns,
     *root_router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

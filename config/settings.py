@@ -181,6 +181,8 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
+# Resumable uploads in progress (core.uploads): on this server's own disk, whatever stores media.
+UPLOADS_DIR = Path(os.environ.get("UPLOADS_DIR", VAR_DIR / "uploads"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded files in an S3-compatible object store (MinIO on an intranet) when a bucket is named;
 # the local MEDIA_ROOT otherwise. Files stay private: pages stream them through the app after
@@ -427,6 +429,8 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "core.relay_outbox", "schedule": 60.0, "options": {"expires": 55}},
     # Idempotency-Key answers are kept 24 h (linli/core/idempotency.py)
     "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600.0, "options": {"expires": 3500}},
+    # resumable uploads abandoned for a day (linli/core/uploads.py)
+    "remove-stale-uploads": {"task": "core.remove_stale_uploads", "schedule": 3600.0, "options": {"expires": 3500}},
     # due-soon / overdue marks, reminders, escalation by policy (linli/cases/tasks.py)
     "sweep-sla": {"task": "cases.sweep_sla", "schedule": 60.0, "options": {"expires": 55}},
     # due webhook deliveries and their retries (linli/webhooks/tasks.py)

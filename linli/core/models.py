@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +205,25 @@ class Certificate(models.Model):
     @property
     def is_revoked(self):
         return self.status == CertificateStatus.REVOKED
+
+
+class Upload(models.Model):
+    """A file arriving in resumable pieces (the tus protocol, core.uploads): the bytes so far are
+    in a local file named by `id`; `offset` says how many. Finished when offset == length."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=40)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    length = models.BigIntegerField(_("size"))
+    offset = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        constraints = [models.CheckConstraint(condition=models.Q(offset__gte=0, offset__lte=models.F("length")),
+                                              name="upload_offset_within_length")]

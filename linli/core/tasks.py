@@ -34,3 +34,11 @@ def purge_idempotency_keys():
     from .idempotency import purge
 
     return purge()
+
+
+@shared_task(name="core.remove_stale_uploads", ignore_result=True)
+def remove_stale_uploads():
+    """Unfinished resumable uploads untouched for core.uploads.EXPIRE_AFTER, and their bytes."""
+    from .uploads import do_remove_stale
+
+    return do_remove_stale()
