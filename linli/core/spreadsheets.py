@@ -114,3 +114,37 @@ def too_big_message(refused: TooBig) -> str:
         return _("The file has more than %(n)s columns. Keep only the work-order columns.") % {"n": MAX_COLUMNS}
     return _("This file unpacks to far more data than a list of work orders holds. Export it again from "
              "the original system, or split it.")
+
+
+# -- writing: one sheet from a list ------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_response(filename: str, title: str, headers, rows, widths=()):
+    """A download of one sheet: a bold header row, then `rows`, every cell through `text()`.
+    `filename` may be Chinese (RFC 6266 encoding); `widths` are column widths in characters."""
+    import tempfile
+
+    from django.http import FileResponse
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header = []
+    for label in headers:
+        cell = WriteOnlyCell(sheet, value=str(label))
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="B4282D")
+        header.append(cell)
+    sheet.append(header)
+    for values in rows:
+        sheet.append(row(values))
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)
+    book.save(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

@@ -13,3 +13,10 @@ class OrganizationsConfig(AppConfig):
 
         # edit organizations, memberships, pairings
         register_capability("orgs.manage", {Role.SYSTEM_ADMIN, Role.ORG_ADMIN}, guarded=True)
+        from linli.core.registry import Tile, register_tiles
+
+        register_tiles(
+            Tile("orgs.network", _("Organization network"),
+                 _("The organizations under yours, coverage, pairings and people holding several offices"), "网",
+                 "orgs:network", frozenset({Role.ORG_ADMIN}), order=1),
+        )

@@ -69,3 +69,75 @@ def organization_detail(request, pk):
             "area_reachable": scope.contains_area(organization.area),
         },
     )
+
+
+NETWORK_EXPORTS = ("organizations", "coverage", "pairings", "offices")
+
+
+def _network_or_404(user):
+    from django.http import Http404
+
+    from .network import network_of
+
+    network = network_of(user)
+    if network is None:
+        raise Http404
+    return network
+
+
+@login_required
+def network(request):
+    """The organization network under the person's organizations (组织网络): tree, coverage,
+    pairings and people holding several offices, each list with its Excel export."""
+    network = _network_or_404(request.user)
+    return render(request, "orgs/network.html", {**network, "total": len(network["organizations"])})
+
+
+@login_required
+def network_export(request, which):
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+
+    from linli.core.spreadsheets import workbook_response
+
+    from .choices import MembershipRole, OrganizationKind, PairingKind
+
+    if which not in NETWORK_EXPORTS:
+        raise Http404
+    network = _network_or_404(request.user)
+    step = Organization.steplen
+    by_path = {o.path: o for o in network["organizations"]}
+    kinds, roles, pairing_kinds = dict(OrganizationKind.choices), dict(MembershipRole.choices), dict(PairingKind.choices)
+    if which == "organizations":
+        headers = [_("Organization"), _("Kind"), _("Area served"), _("Level in the tree"), _("Above it"),
+                   _("New-sector tags")]
+        rows = [(o.name, str(o.civ_center_title or kinds.get(o.kind, o.kind)), o.area.name, o.depth,
+                 by_path[o.path[:-step]].name if o.path[:-step] in by_path else "",
+                 "、".join(str(label) for value, label in _sector_labels() if value in o.new_sectors))
+                for o in network["organizations"]]
+        widths = (40, 18, 16, 8, 36, 24)
+    elif which == "coverage":
+        headers = [_("Figure"), _("Total"), _("Covered"), _("Coverage"), _("Not yet covered")]
+        rows = [(str(r.label), r.total, r.covered, f"{r.percent}%", "、".join(u.name for u in r.uncovered))
+                for r in network["coverage"]]
+        widths = (36, 8, 8, 8, 80)
+    elif which == "pairings":
+        headers = [_("Unit"), _("Kind"), _("Paired with"), _("Since")]
+        rows = [(p.unit.name, str(pairing_kinds.get(p.kind, p.kind)), (p.station or p.area).name, p.since)
+                for p in network["pairings"]]
+        widths = (36, 20, 36, 12)
+    else:
+        headers = [_("Person"), _("Offices"), _("Organization"), _("Office"), _("Since")]
+        rows = [(person.name, len(memberships), m.organization.name, str(roles.get(m.role, m.role)), m.since)
+                for person, memberships in network["cross_offices"] for m in memberships]
+        widths = (12, 8, 36, 12, 12)
+    titles = {"organizations": _("Organizations"), "coverage": _("Coverage"), "pairings": _("Pairings"),
+              "offices": _("Several offices")}
+    title = str(titles[which])
+    return workbook_response(f"{_('Organization network')}-{title}.xlsx", title, headers, rows, widths)
+
+
+def _sector_labels():
+    from .choices import NewSector
+
+    return NewSector.choices

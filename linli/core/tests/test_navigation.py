@@ -34,7 +34,7 @@ EXPECTED = {
                         "service_orders:dispatch", "points:catalog",
                         "points:fulfil"],
     "department_handler": ["cases:inbox", "cases:board"],
-    "org_admin": ["cases:inbox", "cases:board", "webhooks:list"],  # the work orders a claim brings
+    "org_admin": ["orgs:network", "cases:inbox", "cases:board", "webhooks:list"],  # their network; the work orders a claim brings
     "team_leader": ["volunteering:my_teams", "volunteering:manage", "volunteering:create", "service_orders:offerings",
                     "service_orders:team"],
 }

@@ -94,6 +94,71 @@ def _community_federations(names_and_codes, extra=None):
 KAIYUAN_CODES = [(KAIYUAN + suffix, name) for suffix, name, _cell in KAIYUAN_COMMUNITIES]
 GRID_ONE = GRID_COMMUNITY + "001"
 
+# "市区两级共7个社会组织妇联": the city's and each district's social-organization federation, with the
+# 302 women's social organizations between them (every one under a federation: full coverage).
+SOCIAL_ORG_THEMES = [
+    "巾帼家庭教育", "女性创业", "爱心妈妈公益", "妇女儿童心理健康", "婚姻家庭辅导", "巾帼法律援助", "女性健康促进",
+    "巾帼养老服务", "儿童关爱", "巾帼文化艺术", "女子舞蹈", "女性书画", "巾帼手工编织", "巾帼茶艺", "邻里互助",
+    "巾帼环保", "社区营造", "阅读推广", "巾帼助残", "女性职业发展", "新就业女性关爱", "巾帼应急救援",
+]
+SOCIAL_ORG_FORMS = ["协会", "服务中心", "促进会", "服务社", "研究会", "志愿者协会"]
+# (area code, federation name, how many social organizations): 302 in all.
+SOCIAL_ORG_SHARES = [
+    ("3502", "厦门市社会组织妇联", 26), ("350203", "思明区社会组织妇联", 78), ("350206", "湖里区社会组织妇联", 62),
+    ("350205", "海沧区社会组织妇联", 34), ("350211", "集美区社会组织妇联", 44), ("350212", "同安区社会组织妇联", 30),
+    ("350213", "翔安区社会组织妇联", 28),
+]
+# Named in the seed and kept by name (思明区社会组织妇联's chair leads the 蓝天救援队).
+NAMED_SOCIAL_ORGS = [
+    ("厦门市思明区蓝天救援队", "350203"), ("思明区大同社会工作服务中心", "350203002"),
+    ("思明区巾帼家庭教育服务中心", KAIYUAN), ("思明区爱心妈妈公益协会", "350203"), ("思明区女性创业者协会", "350203"),
+]
+
+
+def _social_orgs(area, count):
+    """`count` social organizations named after the place, a theme and a form, in name order."""
+    place = "厦门市" if area == "3502" else dict(DISTRICTS)[area]
+    named = [(name, code) for name, code in NAMED_SOCIAL_ORGS if area == "350203"]
+    names = [name for name, _code in named]
+    themes = [(theme, form) for form in SOCIAL_ORG_FORMS for theme in SOCIAL_ORG_THEMES]
+    for theme, form in themes:
+        if len(names) >= count:
+            break
+        name = f"{place}{theme}{form}"
+        if name not in names:
+            names.append(name)
+    codes = dict(named)
+    return [org(name, "social_org", codes.get(name, area), NEW_SOCIAL) for name in sorted(names)]
+
+
+SOCIAL_ORG_FEDERATIONS = {
+    area: org(name, "womens_federation", area, children=_social_orgs(area, count))
+    for area, name, count in SOCIAL_ORG_SHARES
+}
+SOCIAL_ORG_COUNT = sum(count for _area, _name, count in SOCIAL_ORG_SHARES)
+
+# "聚合40余家影响力较大的互联网企业": the five with their own federation above, and these.
+INTERNET_MEMBERS = [(f"厦门{name}", "350206" if index % 3 else "350203") for index, name in enumerate([
+    "网宿科技有限公司", "云脉技术有限公司", "美亚柏科信息股份有限公司", "易联众信息技术股份有限公司", "游家网络科技有限公司",
+    "趣店科技有限公司", "咪咕动漫有限公司", "飞鱼科技股份有限公司", "点触科技股份有限公司", "光趣网络科技有限公司",
+    "极致互动网络科技有限公司", "简单一点网络科技有限公司", "淘金网络科技有限公司", "雷霆互动网络有限公司",
+    "安胜网络科技有限公司", "服云信息科技有限公司", "海峡人才网络资讯有限公司", "小鱼网信息科技有限公司",
+    "同程旅游网络科技有限公司", "商集网络科技有限公司", "纵横集团网络科技有限公司", "快商通科技股份有限公司",
+    "云知声智能科技有限公司", "科拓通讯技术股份有限公司", "市民卡科技有限公司", "立林科技股份有限公司",
+    "盈趣科技股份有限公司", "四信通信科技有限公司", "中资源网络服务有限公司", "南讯软件科技有限公司",
+    "蝉羽网络科技有限公司", "乐游网络科技有限公司", "青鸟网络科技有限公司", "渊亭信息科技有限公司",
+    "大白科技有限公司", "星耀互动网络科技有限公司", "随手记网络科技有限公司",
+])]
+
+# The first business-district federation; its chair also chairs 文安社区妇联.
+BUSINESS_DISTRICT = org(
+    "中山路商圈", "business_district", "350203002", NEW_BUSINESS, children=[
+        org("中山路商圈妇联", "womens_federation", "350203002", children=[
+            org("中山路商圈妇女微家", "women_micro_home", "350203002"),
+        ]),
+    ],
+)
+
 WOMENS_FEDERATIONS = org(
     "厦门市妇联", "womens_federation", "3502",
     children=[
@@ -110,25 +175,20 @@ WOMENS_FEDERATIONS = org(
                     org("文安社区妇女之家", "women_home", "350203002001"),
                 ]),
                 org("大同社区妇联", "womens_federation", "350203002002"),
+                BUSINESS_DISTRICT,  # the street's federation guides the district's own
             ]),
-            # 302 women's social organizations under 7 such federations city-wide: full coverage.
-            org("思明区社会组织妇联", "womens_federation", "350203", children=[
-                org("厦门市思明区蓝天救援队", "social_org", "350203", NEW_SOCIAL),
-                org("思明区大同社会工作服务中心", "social_org", "350203002", NEW_SOCIAL),
-                org("思明区巾帼家庭教育服务中心", "social_org", KAIYUAN, NEW_SOCIAL),
-                org("思明区爱心妈妈公益协会", "social_org", "350203", NEW_SOCIAL),
-                org("思明区女性创业者协会", "social_org", "350203", NEW_SOCIAL),
-            ]),
+            # 思明区's share of the city's 302 women's social organizations (SOCIAL_ORG_FEDERATIONS).
+            SOCIAL_ORG_FEDERATIONS["350203"],
         ]),
         org("湖里区妇联", "womens_federation", "350206", children=[
             org("江头街道妇联", "womens_federation", "350206001", children=_community_federations(
                 [("350206001001", "吕厝社区"), ("350206001002", "台湾山社区")]
             )),
+            SOCIAL_ORG_FEDERATIONS["350206"],
         ]),
-        org("海沧区妇联", "womens_federation", "350205"),
-        org("集美区妇联", "womens_federation", "350211"),
-        org("同安区妇联", "womens_federation", "350212"),
-        org("翔安区妇联", "womens_federation", "350213"),
+        *[org(f"{district}妇联", "womens_federation", code, children=[SOCIAL_ORG_FEDERATIONS[code]])
+          for code, district in DISTRICTS if code not in ("350203", "350206")],
+        SOCIAL_ORG_FEDERATIONS["3502"],
         # Fujian's first internet-industry federation (2022), 40-odd enterprises; each has its own.
         org("厦门市互联网行业妇联", "womens_federation", "3502", children=[
             org(name, "enterprise", area, NEW_ECONOMIC, children=[org(f"{name}妇联", "womens_federation", area)])
@@ -139,17 +199,8 @@ WOMENS_FEDERATIONS = org(
                 ("厦门吉比特网络技术股份有限公司", "350203"),
                 ("厦门亿联网络技术股份有限公司", "350206"),
             ]
-        ]),
+        ] + [org(name, "enterprise", area, NEW_ECONOMIC) for name, area in INTERNET_MEMBERS]),
         org("厦门市爱心妈妈巾帼志愿服务队", "volunteer_team", "3502", NEW_BUSINESS),
-    ],
-)
-
-# The first business-district federation; its chair also chairs 文安社区妇联.
-BUSINESS_DISTRICT = org(
-    "中山路商圈", "business_district", "350203002", NEW_BUSINESS, children=[
-        org("中山路商圈妇联", "womens_federation", "350203002", children=[
-            org("中山路商圈妇女微家", "women_micro_home", "350203002"),
-        ]),
     ],
 )
 
@@ -198,7 +249,7 @@ PARTY = [
     ]),
 ]
 
-ORGANIZATION_TREES = [WOMENS_FEDERATIONS, BUSINESS_DISTRICT, *CIV_CENTERS, *DEPARTMENTS, *PARTY]
+ORGANIZATION_TREES = [WOMENS_FEDERATIONS, *CIV_CENTERS, *DEPARTMENTS, *PARTY]
 
 # (unit, kind, area code or None, station name or None)
 PAIRINGS = [
