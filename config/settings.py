@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "linli.points",
     "linli.scoring",
     "linli.enrolment",
+    "linli.onboarding",
     "linli.volunteering",
     "linli.service_orders",
     "linli.site",  # the top floor: home page, menu, demo; last, it reads what the others registered

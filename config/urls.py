@@ -46,6 +46,7 @@ urlpatterns = [
     path("points/", include("linli.points.urls")),
     path("volunteering/", include("linli.volunteering.urls")),
     path("service-orders/", include("linli.service_orders.urls")),
+    path("onboarding/", include("linli.onboarding.urls")),
     path("api/v1/", include("config.api_urls")),
     # cases, categories, ledger, schema and docs; after v1, whose catch-all owns /api/v1/...
     path("api/", include(api_root_urlpatterns)),

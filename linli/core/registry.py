@@ -96,6 +96,38 @@ def demo_loaders() -> list[Callable]:
     return [import_string(load) for _order, load in sorted(_DEMO_LOADERS.values(), key=lambda item: item[0])]
 
 
+# -- panels: a page of a lower floor shows what apps above it add ---------------------------------------
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str  # rendered with the page's context plus what `context` returns
+    context: Callable  # (request, page_context) -> dict, or None to leave the panel out
+    order: int = 100
+
+
+_PANELS: dict[str, dict[str, Panel]] = {}
+
+
+def register_panel(page: str, panel: Panel) -> None:
+    """Called from an AppConfig.ready: `panel` appears on `page` (e.g. "orgs.network"), which
+    cannot import the app (it sits on a lower floor). Registering a key again replaces it."""
+    _PANELS.setdefault(page, {})[panel.key] = panel
+
+
+def panels_for(page: str, request, page_context) -> list[str]:
+    """The HTML of the panels of `page` that have something to show, in order (each rendered with
+    the page's context and its own)."""
+    from django.template.loader import render_to_string
+
+    shown = []
+    for panel in sorted(_PANELS.get(page, {}).values(), key=lambda p: (p.order, p.key)):
+        context = panel.context(request, page_context)
+        if context is not None:
+            shown.append(render_to_string(panel.template, {**page_context, **context}, request=request))
+    return shown
+
+
 def roles_of(user) -> set[str]:
     """The roles the user holds, read with the scopes' cached assignments (no query when the
     view already asked for a scope; `home` primes it from the assignments it loads)."""

@@ -15,6 +15,8 @@ class OrganizationKind(models.TextChoices):
     INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
     WOMEN_HOME = "women_home", _("Women's home")
     WOMEN_MICRO_HOME = "women_micro_home", _("Women's micro home")
+    # 妇建工作指导员小队: the instructors a street's federation sends to new organizations.
+    INSTRUCTOR_SQUAD = "instructor_squad", _("Instructor squad")
 
 
 class NewSector(models.TextChoices):

@@ -77,6 +77,10 @@ def coverage(area) -> list[CoverageRow]:
         result = coverage_by_level(area, OrganizationKind.WOMENS_FEDERATION, level)
         rows.append(CoverageRow(_("Women's federations: every %(level)s") % {"level": AreaLevel(level).label},
                                 result.total, result.covered, result.uncovered))
+    squads = coverage_by_level(area, OrganizationKind.INSTRUCTOR_SQUAD, AreaLevel.STREET)
+    if squads.covered:
+        rows.append(CoverageRow(_("Instructor squads in every street"), squads.total, squads.covered,
+                                squads.uncovered))
     stations = coverage_by_level(area, OrganizationKind.CIV_CENTER, AreaLevel.COMMUNITY)
     rows.append(CoverageRow(_("Practice stations in every community"), stations.total, stations.covered,
                             stations.uncovered))

@@ -89,8 +89,12 @@ def _network_or_404(user):
 def network(request):
     """The organization network under the person's organizations (组织网络): tree, coverage,
     pairings and people holding several offices, each list with its Excel export."""
+    from linli.core.registry import panels_for
+
     network = _network_or_404(request.user)
-    return render(request, "orgs/network.html", {**network, "total": len(network["organizations"])})
+    context = {**network, "total": len(network["organizations"])}
+    # What apps above this floor add (the “6个1” completion beside coverage).
+    return render(request, "orgs/network.html", {**context, "panels": panels_for("orgs.network", request, context)})
 
 
 @login_required

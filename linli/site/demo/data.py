@@ -131,6 +131,31 @@ def _social_orgs(area, count):
     return [org(name, "social_org", codes.get(name, area), NEW_SOCIAL) for name in sorted(names)]
 
 
+# "每个区成立两个头部企业妇联": two head enterprises of each district with a federation of their own
+# (思明区's and 湖里区's include internet firms of the industry federation).
+HEAD_ENTERPRISES = {
+    "350203": ["厦门中山路百货集团有限公司", "厦门鹭江文旅发展有限公司"],
+    "350206": ["厦门湖里港航物流集团有限公司", "厦门五缘湾科技园发展有限公司"],
+    "350205": ["厦门海沧港务集团有限公司", "厦门海沧生物医药产业园有限公司"],
+    "350211": ["厦门集美软件园发展有限公司", "厦门杏林湾商贸集团有限公司"],
+    "350212": ["厦门同安食品工业集团有限公司", "厦门同安轻工发展有限公司"],
+    "350213": ["厦门翔安航空港物流有限公司", "厦门翔安光电产业园有限公司"],
+}
+
+
+def _head_enterprises(area):
+    return [org(name, "enterprise", area, NEW_ECONOMIC, children=[org(f"{name}妇联", "womens_federation", area)])
+            for name in HEAD_ENTERPRISES[area]]
+
+
+# "每个镇街组建3支妇建工作指导员小队".
+SQUAD_NUMERALS = ["一", "二", "三"]
+
+
+def _squads(street, code):
+    return [org(f"{street}妇建工作指导员第{n}小队", "instructor_squad", code) for n in SQUAD_NUMERALS]
+
+
 SOCIAL_ORG_FEDERATIONS = {
     area: org(name, "womens_federation", area, children=_social_orgs(area, count))
     for area, name, count in SOCIAL_ORG_SHARES
@@ -169,24 +194,28 @@ WOMENS_FEDERATIONS = org(
                     org("坑内社区妇女之家", "women_home", GRID_COMMUNITY),
                     org("东区小区妇女微家", "women_micro_home", GRID_ONE),
                 ]},
-            )),
+            ) + _squads("开元街道", KAIYUAN)),
             org("中华街道妇联", "womens_federation", "350203002", children=[
                 org("文安社区妇联", "womens_federation", "350203002001", children=[
                     org("文安社区妇女之家", "women_home", "350203002001"),
                 ]),
                 org("大同社区妇联", "womens_federation", "350203002002"),
                 BUSINESS_DISTRICT,  # the street's federation guides the district's own
+                *_squads("中华街道", "350203002"),
             ]),
             # 思明区's share of the city's 302 women's social organizations (SOCIAL_ORG_FEDERATIONS).
             SOCIAL_ORG_FEDERATIONS["350203"],
+            *_head_enterprises("350203"),
         ]),
         org("湖里区妇联", "womens_federation", "350206", children=[
             org("江头街道妇联", "womens_federation", "350206001", children=_community_federations(
                 [("350206001001", "吕厝社区"), ("350206001002", "台湾山社区")]
-            )),
+            ) + _squads("江头街道", "350206001")),
             SOCIAL_ORG_FEDERATIONS["350206"],
+            *_head_enterprises("350206"),
         ]),
-        *[org(f"{district}妇联", "womens_federation", code, children=[SOCIAL_ORG_FEDERATIONS[code]])
+        *[org(f"{district}妇联", "womens_federation", code,
+              children=[SOCIAL_ORG_FEDERATIONS[code], *_head_enterprises(code)])
           for code, district in DISTRICTS if code not in ("350203", "350206")],
         SOCIAL_ORG_FEDERATIONS["3502"],
         # Fujian's first internet-industry federation (2022), 40-odd enterprises; each has its own.
