@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "linli.scoring",
     "linli.enrolment",
     "linli.onboarding",
+    "linli.academy",
     "linli.volunteering",
     "linli.service_orders",
     "linli.site",  # the top floor: home page, menu, demo; last, it reads what the others registered

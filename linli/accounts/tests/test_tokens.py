@@ -141,10 +141,11 @@ def test_me_shows_roles_with_their_nodes(personas, tree, client):
         "level_label": role["area"]["level_label"],
     }
     assert role["organization"] is None
-    # the rewards shop, scoring rounds and the service orders are theirs too (registered by the
-    # points, scoring and service_orders apps)
-    assert body["capabilities"] == ["accounts.view_personal", "cases.dispatch", "cases.lead_grid", "cases.verify",
-                                    "points.manage", "scoring.organize", "service_orders.dispatch", "view"]
+    # training programs, the rewards shop, scoring rounds and the service orders are theirs too
+    # (registered by the academy, points, scoring and service_orders apps)
+    assert body["capabilities"] == ["academy.organize", "accounts.view_personal", "cases.dispatch", "cases.lead_grid",
+                                    "cases.verify", "points.manage", "scoring.organize", "service_orders.dispatch",
+                                    "view"]
 
 
 def test_me_for_an_organization_role(personas, client):
